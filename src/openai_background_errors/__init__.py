@@ -1,0 +1,60 @@
+"""Typed, classified exceptions for background Responses that fail.
+
+A background run that fails is reported inside an HTTP 200 body. This package
+turns that body into a `BackgroundResponseError` subclass chosen by
+`error.code`, raised from `responses.retrieve` of its clients (and from
+`raise_for_status` for responses you already hold).
+"""
+
+from openai import OpenAIError
+
+from .client import AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, OpenAI, enable
+from .errors import (
+    BackgroundContentFilterError,
+    BackgroundDataResidencyError,
+    BackgroundImageContentPolicyError,
+    BackgroundInvalidImageError,
+    BackgroundInvalidPromptError,
+    BackgroundMaxOutputTokensError,
+    BackgroundPolicyViolationError,
+    BackgroundQuotaExceededError,
+    BackgroundRateLimitError,
+    BackgroundResponseCancelledError,
+    BackgroundResponseError,
+    BackgroundResponseFailedError,
+    BackgroundResponseIncompleteError,
+    BackgroundServerError,
+    BackgroundVectorStoreTimeoutError,
+)
+from .registry import ErrorRegistry, default_registry, error_for, is_retryable, raise_for_status
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AsyncAzureOpenAI",
+    "AsyncOpenAI",
+    "AzureOpenAI",
+    "BackgroundContentFilterError",
+    "BackgroundDataResidencyError",
+    "BackgroundImageContentPolicyError",
+    "BackgroundInvalidImageError",
+    "BackgroundInvalidPromptError",
+    "BackgroundMaxOutputTokensError",
+    "BackgroundPolicyViolationError",
+    "BackgroundQuotaExceededError",
+    "BackgroundRateLimitError",
+    "BackgroundResponseCancelledError",
+    "BackgroundResponseError",
+    "BackgroundResponseFailedError",
+    "BackgroundResponseIncompleteError",
+    "BackgroundServerError",
+    "BackgroundVectorStoreTimeoutError",
+    "ErrorRegistry",
+    "OpenAI",
+    "OpenAIError",
+    "default_registry",
+    "enable",
+    "error_for",
+    "is_retryable",
+    "raise_for_status",
+]

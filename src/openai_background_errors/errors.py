@@ -1,0 +1,304 @@
+"""
+Errors for background Responses that ended without completing.
+
+The hierarchy::
+
+    OpenAIError
+    └── BackgroundResponseError
+         ├── BackgroundResponseFailedError          status "failed"; unknown and null codes
+         │    ├── BackgroundServerError                  server_error            retryable
+         │    ├── BackgroundRateLimitError               rate_limit_exceeded     retryable
+         │    ├── BackgroundVectorStoreTimeoutError      vector_store_timeout    retryable
+         │    ├── BackgroundQuotaExceededError           insufficient_quota
+         │    ├── BackgroundInvalidPromptError           invalid_prompt
+         │    ├── BackgroundPolicyViolationError         bio_policy, misalignment_policy_violation
+         │    ├── BackgroundDataResidencyError           data_residency_mismatch
+         │    └── BackgroundInvalidImageError            every image code
+         │         └── BackgroundImageContentPolicyError  image_content_policy_violation
+         │                                                (also a BackgroundPolicyViolationError)
+         ├── BackgroundResponseIncompleteError      status "incomplete"; `.reason`
+         │    ├── BackgroundMaxOutputTokensError         max_output_tokens
+         │    └── BackgroundContentFilterError           content_filter
+         └── BackgroundResponseCancelledError       status "cancelled"
+
+Every error is also a `RuntimeError`: the SDK's stream helpers have always ended a
+failed stream with a bare `RuntimeError`, and code that catches it keeps working.
+
+None of these errors has a `status_code`. The poll that revealed the failure was
+answered with HTTP 200; advertising a 429 or 500 would mislead retry and telemetry
+code keyed on HTTP statuses.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from openai import OpenAIError
+from openai.types.responses import Response, ResponseErrorEvent
+from openai.types.responses.response_error import Misalignment
+
+__all__ = [
+    "BackgroundContentFilterError",
+    "BackgroundDataResidencyError",
+    "BackgroundImageContentPolicyError",
+    "BackgroundInvalidImageError",
+    "BackgroundInvalidPromptError",
+    "BackgroundMaxOutputTokensError",
+    "BackgroundPolicyViolationError",
+    "BackgroundQuotaExceededError",
+    "BackgroundRateLimitError",
+    "BackgroundResponseCancelledError",
+    "BackgroundResponseError",
+    "BackgroundResponseFailedError",
+    "BackgroundResponseIncompleteError",
+    "BackgroundServerError",
+    "BackgroundVectorStoreTimeoutError",
+]
+
+
+class BackgroundResponseError(OpenAIError, RuntimeError):
+    """A background response reached a terminal status other than "completed"."""
+
+    status: ClassVar[str]
+    """The response status this class stands for."""
+
+    retryable: ClassVar[bool] = False
+    """Whether submitting the same request again (a new `create()`) may succeed."""
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        response: Response | None = None,
+        response_id: str | None = None,
+        code: str | None = None,
+        param: str | None = None,
+        request_id: str | None = None,
+        sequence_number: int | None = None,
+    ) -> None:
+        self.message = message
+        self.response = response
+        self.response_id = response_id if response_id is not None or response is None else response.id
+        self.code = code
+        self.param = param
+        self.request_id = request_id
+        self.sequence_number = sequence_number
+        super().__init__(self._summary())
+
+    @classmethod
+    def from_response(cls, response: Response, *, request_id: str | None = None) -> BackgroundResponseError:
+        """Build the error a terminal `response` stands for."""
+        return cls(response=response, request_id=request_id, **cls._details_of(response))
+
+    @classmethod
+    def _details_of(cls, response: Response) -> dict[str, Any]:
+        """The keyword arguments this class reads from the response body."""
+        error = response.error
+        if error is None:
+            return {}
+        return {"message": error.message, "code": error.code, "param": error.param}
+
+    def _summary(self) -> str:
+        return f"Background response {self.response_id or '<unknown id>'} ended as {self.status}"
+
+    def _fields(self) -> dict[str, Any]:
+        """The keyword arguments that rebuild this error (for pickle and copy)."""
+        return {
+            "response": self.response,
+            "response_id": self.response_id,
+            "code": self.code,
+            "param": self.param,
+            "request_id": self.request_id,
+            "sequence_number": self.sequence_number,
+        }
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.message, self._fields()))
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+    def _repr_fields(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "response_id": self.response_id,
+            "request_id": self.request_id,
+        }
+
+    def __repr__(self) -> str:
+        # Curated: never the response itself, whose input and output may hold customer data.
+        fields = ", ".join(f"{name}={value!r}" for name, value in self._repr_fields().items())
+        return f"{type(self).__name__}({fields})"
+
+
+def _rebuild(cls: type[BackgroundResponseError], message: str | None, fields: dict[str, Any]) -> Any:
+    return cls(message, **fields)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class BackgroundResponseFailedError(BackgroundResponseError):
+    """The response failed; the class follows `error.code` (the fallback for unknown or null codes)."""
+
+    status: ClassVar[str] = "failed"
+
+    @classmethod
+    def from_error_event(cls, event: ResponseErrorEvent, *, request_id: str | None = None) -> BackgroundResponseError:
+        """Build the error an `error` stream event stands for when no `response.failed` follows it."""
+        return cls(
+            event.message,
+            code=event.code,
+            param=event.param,
+            request_id=request_id,
+            sequence_number=event.sequence_number,
+        )
+
+    def _summary(self) -> str:
+        what = self.code if self.code is not None else "no error code"
+        detail = _one_line(self.message) if self.message else "no error message"
+        return f"{what}: {detail} (background response {self.response_id or '<unknown id>'} failed)"
+
+
+class BackgroundServerError(BackgroundResponseFailedError):
+    """The server failed while running the response (`server_error`)."""
+
+    retryable: ClassVar[bool] = True
+
+
+class BackgroundRateLimitError(BackgroundResponseFailedError):
+    """The run hit a rate limit (`rate_limit_exceeded`)."""
+
+    retryable: ClassVar[bool] = True
+
+
+class BackgroundVectorStoreTimeoutError(BackgroundResponseFailedError):
+    """A file search timed out on its vector store (`vector_store_timeout`)."""
+
+    retryable: ClassVar[bool] = True
+
+
+class BackgroundQuotaExceededError(BackgroundResponseFailedError):
+    """The account has no quota left (`insufficient_quota`); retrying will not help."""
+
+
+class BackgroundInvalidPromptError(BackgroundResponseFailedError):
+    """The prompt was rejected (`invalid_prompt`)."""
+
+
+class BackgroundPolicyViolationError(BackgroundResponseFailedError):
+    """A usage policy stopped the run (`bio_policy`, `misalignment_policy_violation`, ...)."""
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        misalignment: Misalignment | None = None,
+        response: Response | None = None,
+        response_id: str | None = None,
+        code: str | None = None,
+        param: str | None = None,
+        request_id: str | None = None,
+        sequence_number: int | None = None,
+    ) -> None:
+        self.misalignment = misalignment
+        super().__init__(
+            message,
+            response=response,
+            response_id=response_id,
+            code=code,
+            param=param,
+            request_id=request_id,
+            sequence_number=sequence_number,
+        )
+
+    @classmethod
+    def _details_of(cls, response: Response) -> dict[str, Any]:
+        return {**super()._details_of(response), "misalignment": _misalignment_of(response)}
+
+    def _fields(self) -> dict[str, Any]:
+        return {**super()._fields(), "misalignment": self.misalignment}
+
+
+def _misalignment_of(response: Response) -> Misalignment | None:
+    # `misalignment` appeared in openai 3.57.0; older releases keep it as an extra field.
+    error: object = response.error
+    misalignment = getattr(error, "misalignment", None)
+    if misalignment is None or isinstance(misalignment, Misalignment):
+        return misalignment
+    return Misalignment.model_validate(misalignment)
+
+
+class BackgroundDataResidencyError(BackgroundResponseFailedError):
+    """The request conflicts with the project's data residency (`data_residency_mismatch`)."""
+
+
+class BackgroundInvalidImageError(BackgroundResponseFailedError):
+    """An input image could not be used (every `image_*` and `invalid_image*` code)."""
+
+
+class BackgroundImageContentPolicyError(BackgroundInvalidImageError, BackgroundPolicyViolationError):
+    """An input image breaks the content policy (`image_content_policy_violation`)."""
+
+
+class BackgroundResponseIncompleteError(BackgroundResponseError):
+    """The response stopped early; `.reason` says why (`incomplete_details.reason`, possibly None)."""
+
+    status: ClassVar[str] = "incomplete"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        reason: str | None = None,
+        response: Response | None = None,
+        response_id: str | None = None,
+        code: str | None = None,
+        param: str | None = None,
+        request_id: str | None = None,
+        sequence_number: int | None = None,
+    ) -> None:
+        self.reason = reason
+        super().__init__(
+            message,
+            response=response,
+            response_id=response_id,
+            code=code,
+            param=param,
+            request_id=request_id,
+            sequence_number=sequence_number,
+        )
+
+    @classmethod
+    def _details_of(cls, response: Response) -> dict[str, Any]:
+        details = response.incomplete_details
+        return {**super()._details_of(response), "reason": details.reason if details is not None else None}
+
+    def _summary(self) -> str:
+        why = self.reason if self.reason is not None else "no reason given"
+        return f"incomplete: {why} (background response {self.response_id or '<unknown id>'})"
+
+    def _fields(self) -> dict[str, Any]:
+        return {**super()._fields(), "reason": self.reason}
+
+    def _repr_fields(self) -> dict[str, object]:
+        return {"reason": self.reason, **super()._repr_fields()}
+
+
+class BackgroundMaxOutputTokensError(BackgroundResponseIncompleteError):
+    """The response ran out of output tokens (`max_output_tokens`)."""
+
+
+class BackgroundContentFilterError(BackgroundResponseIncompleteError):
+    """The content filter cut the response short (`content_filter`)."""
+
+
+class BackgroundResponseCancelledError(BackgroundResponseError):
+    """The response was cancelled before it finished."""
+
+    status: ClassVar[str] = "cancelled"
+
+    def _summary(self) -> str:
+        return f"cancelled: background response {self.response_id or '<unknown id>'} was cancelled"
