@@ -1,54 +1,87 @@
-"""Drop-in subclasses of openai's clients whose `responses.retrieve` raises for failed runs.
+"""Drop-in subclasses of openai's clients that raise typed errors for failed background runs.
 
-Each client classifies in one place, where the SDK turns a JSON body into a
-model. A `Response` parsed from a `GET` (that is, `responses.retrieve`) goes
-through the client's `RaisePolicy` there, so the plain call,
-`.with_raw_response.retrieve(...).parse()` and
-`.with_streaming_response.retrieve(...).parse()` raise the same error, carrying
-the `x-request-id` of the exchange that revealed it. Every other method is the
-stock SDK's, untouched.
+Each client classifies in two places of the SDK's own response handling, so
+every way of calling an endpoint behaves the same:
+
+- where a JSON body becomes a model: a `Response` parsed from a `GET` (that is,
+  `responses.retrieve`) goes through the client's `RaisePolicy`, so the plain
+  call, `.with_raw_response.retrieve(...).parse()` and
+  `.with_streaming_response.retrieve(...).parse()` raise the same error with the
+  `x-request-id` of the exchange that revealed it;
+- where a response becomes a stream: a stream of Responses events is a
+  `BackgroundEventStream`, so `create(stream=True)`, `retrieve(stream=True)` and
+  the `stream(...)` helpers built on them raise at the failure and resume a
+  dropped background stream.
+
+Every other method is the stock SDK's, untouched.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar, cast, get_args, overload
 
 import openai
-from openai.types.responses import Response
+from openai.types.responses import Response, ResponseStreamEvent
 from typing_extensions import Self
 
 from .registry import ErrorRegistry, RaisePolicy
+from .resources import AsyncResponses, Responses
+from .streaming import AsyncBackgroundEventStream, BackgroundEventStream
 
 if TYPE_CHECKING:
     import httpx2
-    from openai._base_client import BaseClient
+    from openai._base_client import AsyncAPIClient, BaseClient, SyncAPIClient
+    from openai._models import FinalRequestOptions
 
     _ClientBase = BaseClient[Any, Any]
+    _SyncClientBase = SyncAPIClient
+    _AsyncClientBase = AsyncAPIClient
 else:
-    _ClientBase = object
+    _ClientBase = _SyncClientBase = _AsyncClientBase = object
 
 __all__ = ["AsyncAzureOpenAI", "AsyncOpenAI", "AzureOpenAI", "OpenAI", "enable"]
 
 _T = TypeVar("_T")
 
 DEFAULT_RAISE_ON = ("failed",)
+DEFAULT_MAX_STREAM_RESUMES = 3
+
+
+def _is_responses_event_stream(stream_cls: type[Any] | None) -> bool:
+    return get_args(stream_cls) == (ResponseStreamEvent,)
 
 
 class _RaisesForBackgroundFailures(_ClientBase):
     """What the four clients add to openai's: the `raise_on` policy and where it applies."""
 
     _raise_policy: RaisePolicy
+    _max_stream_resumes: int
 
     def __init__(
         self,
         *,
         raise_on: Iterable[str] = DEFAULT_RAISE_ON,
         error_registry: ErrorRegistry | None = None,
+        max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
         **options: Any,
     ) -> None:
-        self._raise_policy = RaisePolicy.of(raise_on, error_registry)
+        self._configure(RaisePolicy.of(raise_on, error_registry), max_stream_resumes)
         super().__init__(**options)
+
+    def _configure(self, policy: RaisePolicy, max_stream_resumes: int) -> None:
+        if not isinstance(max_stream_resumes, int) or max_stream_resumes < 0:  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ValueError(
+                f"Expected a non-negative int for `max_stream_resumes`, got {max_stream_resumes!r}"
+            )
+        self._raise_policy = policy
+        self._max_stream_resumes = max_stream_resumes
+
+    @property
+    def raise_policy(self) -> RaisePolicy:
+        """The statuses that raise and the registry that classifies them."""
+        return self._raise_policy
 
     @property
     def raise_on(self) -> frozenset[str]:
@@ -60,13 +93,27 @@ class _RaisesForBackgroundFailures(_ClientBase):
         """The registry that picks the error class for each code."""
         return self._raise_policy.registry
 
+    @property
+    def max_stream_resumes(self) -> int:
+        """How many times one stream of a background response reconnects after its connection drops."""
+        return self._max_stream_resumes
+
     def copy(
-        self, *, raise_on: Iterable[str] | None = None, error_registry: ErrorRegistry | None = None, **options: Any
+        self,
+        *,
+        raise_on: Iterable[str] | None = None,
+        error_registry: ErrorRegistry | None = None,
+        max_stream_resumes: int | None = None,
+        **options: Any,
     ) -> Self:
-        """openai's `copy()`, keeping this client's `raise_on` and `error_registry` unless given new ones."""
+        """openai's `copy()`, keeping this client's `raise_on`, `error_registry` and `max_stream_resumes`
+        unless given new ones."""
         copied = cast(Self, cast(Any, super()).copy(**options))
-        copied._raise_policy = RaisePolicy.of(
-            self.raise_on if raise_on is None else raise_on, error_registry or self.error_registry
+        copied._configure(
+            RaisePolicy.of(
+                self.raise_on if raise_on is None else raise_on, error_registry or self.error_registry
+            ),
+            self._max_stream_resumes if max_stream_resumes is None else max_stream_resumes,
         )
         return copied
 
@@ -80,21 +127,79 @@ class _RaisesForBackgroundFailures(_ClientBase):
         return parsed
 
 
-class OpenAI(_RaisesForBackgroundFailures, openai.OpenAI):
-    """`openai.OpenAI` whose `responses.retrieve` raises for the statuses in `raise_on`."""
+class _SyncClient(_RaisesForBackgroundFailures, _SyncClientBase):
+    @cached_property
+    def responses(self) -> Responses:
+        """openai's `responses` resource, with `poll` and `create_and_poll`."""
+        return Responses(cast(Any, self))
+
+    def _process_response(
+        self,
+        *,
+        cast_to: type[_T],
+        options: FinalRequestOptions,
+        response: httpx2.Response,
+        stream: bool,
+        stream_cls: type[Any] | None,
+        retries_taken: int = 0,
+    ) -> _T:
+        if _is_responses_event_stream(stream_cls):
+            stream_cls = BackgroundEventStream
+        return super()._process_response(
+            cast_to=cast_to,
+            options=options,
+            response=response,
+            stream=stream,
+            stream_cls=stream_cls,
+            retries_taken=retries_taken,
+        )
 
 
-class AsyncOpenAI(_RaisesForBackgroundFailures, openai.AsyncOpenAI):
-    """`openai.AsyncOpenAI` whose `responses.retrieve` raises for the statuses in `raise_on`."""
+class _AsyncClient(_RaisesForBackgroundFailures, _AsyncClientBase):
+    @cached_property
+    def responses(self) -> AsyncResponses:
+        """openai's `responses` resource, with `poll` and `create_and_poll`."""
+        return AsyncResponses(cast(Any, self))
+
+    async def _process_response(
+        self,
+        *,
+        cast_to: type[_T],
+        options: FinalRequestOptions,
+        response: httpx2.Response,
+        stream: bool,
+        stream_cls: type[Any] | None,
+        retries_taken: int = 0,
+    ) -> _T:
+        if _is_responses_event_stream(stream_cls):
+            stream_cls = AsyncBackgroundEventStream
+        return await super()._process_response(
+            cast_to=cast_to,
+            options=options,
+            response=response,
+            stream=stream,
+            stream_cls=stream_cls,
+            retries_taken=retries_taken,
+        )
 
 
-class AzureOpenAI(_RaisesForBackgroundFailures, openai.AzureOpenAI):
-    """`openai.AzureOpenAI` whose `responses.retrieve` raises for the statuses in `raise_on`."""
+class OpenAI(_SyncClient, openai.OpenAI):  # pyright: ignore[reportIncompatibleVariableOverride]
+    """`openai.OpenAI` that raises typed errors for the background statuses in `raise_on`."""
 
 
-class AsyncAzureOpenAI(_RaisesForBackgroundFailures, openai.AsyncAzureOpenAI):
-    """`openai.AsyncAzureOpenAI` whose `responses.retrieve` raises for the statuses in `raise_on`."""
+class AsyncOpenAI(_AsyncClient, openai.AsyncOpenAI):  # pyright: ignore[reportIncompatibleVariableOverride]
+    """`openai.AsyncOpenAI` that raises typed errors for the background statuses in `raise_on`."""
 
+
+class AzureOpenAI(_SyncClient, openai.AzureOpenAI):  # pyright: ignore[reportIncompatibleVariableOverride]
+    """`openai.AzureOpenAI` that raises typed errors for the background statuses in `raise_on`."""
+
+
+class AsyncAzureOpenAI(_AsyncClient, openai.AsyncAzureOpenAI):  # pyright: ignore[reportIncompatibleVariableOverride]
+    """`openai.AsyncAzureOpenAI` that raises typed errors for the background statuses in `raise_on`."""
+
+
+_AnyClient = OpenAI | AsyncOpenAI | AzureOpenAI | AsyncAzureOpenAI
 
 # Most specific first: the Azure clients subclass the plain ones.
 _ENABLED: tuple[tuple[type[Any], type[_RaisesForBackgroundFailures]], ...] = (
@@ -105,35 +210,58 @@ _ENABLED: tuple[tuple[type[Any], type[_RaisesForBackgroundFailures]], ...] = (
 )
 
 
+# The Azure overloads come first: openai's Azure clients subclass its plain ones.
 @overload
-def enable(
-    client: openai.AsyncAzureOpenAI, *, raise_on: Iterable[str] = ..., error_registry: ErrorRegistry | None = ...
+def enable(  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
+    client: openai.AsyncAzureOpenAI,
+    *,
+    raise_on: Iterable[str] = ...,
+    error_registry: ErrorRegistry | None = ...,
 ) -> AsyncAzureOpenAI: ...
 @overload
-def enable(
-    client: openai.AzureOpenAI, *, raise_on: Iterable[str] = ..., error_registry: ErrorRegistry | None = ...
+def enable(  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
+    client: openai.AzureOpenAI,
+    *,
+    raise_on: Iterable[str] = ...,
+    error_registry: ErrorRegistry | None = ...,
+    max_stream_resumes: int = ...,
 ) -> AzureOpenAI: ...
 @overload
 def enable(
-    client: openai.AsyncOpenAI, *, raise_on: Iterable[str] = ..., error_registry: ErrorRegistry | None = ...
+    client: openai.AsyncOpenAI,
+    *,
+    raise_on: Iterable[str] = ...,
+    error_registry: ErrorRegistry | None = ...,
+    max_stream_resumes: int = ...,
 ) -> AsyncOpenAI: ...
 @overload
 def enable(
-    client: openai.OpenAI, *, raise_on: Iterable[str] = ..., error_registry: ErrorRegistry | None = ...
+    client: openai.OpenAI,
+    *,
+    raise_on: Iterable[str] = ...,
+    error_registry: ErrorRegistry | None = ...,
+    max_stream_resumes: int = ...,
 ) -> OpenAI: ...
 def enable(
     client: openai.OpenAI | openai.AsyncOpenAI,
     *,
     raise_on: Iterable[str] = DEFAULT_RAISE_ON,
     error_registry: ErrorRegistry | None = None,
-) -> OpenAI | AsyncOpenAI:
+    max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
+) -> _AnyClient:
     """A client that behaves like this package's, with the settings and connection pool of `client`.
 
     `client` itself is left as it was.
     """
     policy = RaisePolicy.of(raise_on, error_registry)
     if isinstance(client, _RaisesForBackgroundFailures):
-        return client.copy(raise_on=policy.raise_on, error_registry=policy.registry)
+        enabled = _RaisesForBackgroundFailures.copy(
+            client,
+            raise_on=policy.raise_on,
+            error_registry=policy.registry,
+            max_stream_resumes=max_stream_resumes,
+        )
+        return cast("_AnyClient", enabled)
     target = next((ours for stock, ours in _ENABLED if type(client) is stock), None)
     if target is None:
         raise TypeError(
@@ -145,5 +273,5 @@ def enable(
     # stock client's attributes lets that same copy() build a properly constructed one of ours.
     prototype = object.__new__(target)
     vars(prototype).update(vars(client))
-    prototype._raise_policy = policy
-    return cast("OpenAI | AsyncOpenAI", prototype.copy())
+    prototype._configure(policy, max_stream_resumes)  # pyright: ignore[reportPrivateUsage]
+    return cast("_AnyClient", prototype.copy())

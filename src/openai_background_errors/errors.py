@@ -59,8 +59,8 @@ __all__ = [
 class BackgroundResponseError(OpenAIError, RuntimeError):
     """A background response reached a terminal status other than "completed"."""
 
-    status: ClassVar[str]
-    """The response status this class stands for."""
+    status: ClassVar[str] = "unknown"
+    """The response status this class stands for; each family below sets its own."""
 
     retryable: ClassVar[bool] = False
     """Whether submitting the same request again (a new `create()`) may succeed."""
@@ -99,7 +99,7 @@ class BackgroundResponseError(OpenAIError, RuntimeError):
         return {"message": error.message, "code": error.code, "param": error.param}
 
     def _summary(self) -> str:
-        return f"Background response {self.response_id or '<unknown id>'} ended as {self.status}"
+        return f"background response {self.response_id or '<unknown id>'} did not complete"
 
     def _fields(self) -> dict[str, Any]:
         """The keyword arguments that rebuild this error (for pickle and copy)."""
@@ -143,10 +143,12 @@ def _one_line(text: str) -> str:
 class BackgroundResponseFailedError(BackgroundResponseError):
     """The response failed; the class follows `error.code` (the fallback for unknown or null codes)."""
 
-    status: ClassVar[str] = "failed"
+    status = "failed"
 
     @classmethod
-    def from_error_event(cls, event: ResponseErrorEvent, *, request_id: str | None = None) -> BackgroundResponseError:
+    def from_error_event(
+        cls, event: ResponseErrorEvent, *, request_id: str | None = None
+    ) -> BackgroundResponseError:
         """Build the error an `error` stream event stands for when no `response.failed` follows it."""
         return cls(
             event.message,
@@ -165,19 +167,19 @@ class BackgroundResponseFailedError(BackgroundResponseError):
 class BackgroundServerError(BackgroundResponseFailedError):
     """The server failed while running the response (`server_error`)."""
 
-    retryable: ClassVar[bool] = True
+    retryable = True
 
 
 class BackgroundRateLimitError(BackgroundResponseFailedError):
     """The run hit a rate limit (`rate_limit_exceeded`)."""
 
-    retryable: ClassVar[bool] = True
+    retryable = True
 
 
 class BackgroundVectorStoreTimeoutError(BackgroundResponseFailedError):
     """A file search timed out on its vector store (`vector_store_timeout`)."""
 
-    retryable: ClassVar[bool] = True
+    retryable = True
 
 
 class BackgroundQuotaExceededError(BackgroundResponseFailedError):
@@ -246,7 +248,7 @@ class BackgroundImageContentPolicyError(BackgroundInvalidImageError, BackgroundP
 class BackgroundResponseIncompleteError(BackgroundResponseError):
     """The response stopped early; `.reason` says why (`incomplete_details.reason`, possibly None)."""
 
-    status: ClassVar[str] = "incomplete"
+    status = "incomplete"
 
     def __init__(
         self,
@@ -298,7 +300,7 @@ class BackgroundContentFilterError(BackgroundResponseIncompleteError):
 class BackgroundResponseCancelledError(BackgroundResponseError):
     """The response was cancelled before it finished."""
 
-    status: ClassVar[str] = "cancelled"
+    status = "cancelled"
 
     def _summary(self) -> str:
         return f"cancelled: background response {self.response_id or '<unknown id>'} was cancelled"

@@ -34,7 +34,14 @@ from .errors import (
 if TYPE_CHECKING:
     from openai.types.responses import Response
 
-__all__ = ["ErrorRegistry", "RaisePolicy", "default_registry", "error_for", "is_retryable", "raise_for_status"]
+__all__ = [
+    "ErrorRegistry",
+    "RaisePolicy",
+    "default_registry",
+    "error_for",
+    "is_retryable",
+    "raise_for_status",
+]
 
 _ErrorT = TypeVar("_ErrorT", bound=type[BackgroundResponseError])
 
@@ -101,7 +108,9 @@ class ErrorRegistry:
     ) -> Callable[[_ErrorT], _ErrorT]: ...
 
     @overload
-    def register(self, code: str, cls: _ErrorT, *, status: str = "failed", replace: bool = False) -> _ErrorT: ...
+    def register(
+        self, code: str, cls: _ErrorT, *, status: str = "failed", replace: bool = False
+    ) -> _ErrorT: ...
 
     def register(
         self, code: str, cls: _ErrorT | None = None, *, status: str = "failed", replace: bool = False
@@ -120,7 +129,9 @@ class ErrorRegistry:
 
         def add(error_cls: _ErrorT) -> _ErrorT:
             if not (isinstance(error_cls, type) and issubclass(error_cls, base)):  # pyright: ignore[reportUnnecessaryIsInstance]
-                raise TypeError(f"A {status!r} code must map to a subclass of {base.__name__}, got {error_cls!r}")
+                raise TypeError(
+                    f"A {status!r} code must map to a subclass of {base.__name__}, got {error_cls!r}"
+                )
             key = (status, code)
             with self._lock:
                 current = self._classes.get(key)
@@ -179,7 +190,8 @@ def error_for(
     if cls is None:
         return None
     if request_id is None:
-        request_id = response._request_id  # pyright: ignore[reportPrivateUsage]
+        # Set by the SDK on responses it parsed from HTTP; absent on models built by hand.
+        request_id = getattr(response, "_request_id", None)
     return cls.from_response(response, request_id=request_id)
 
 
@@ -198,10 +210,14 @@ class RaisePolicy:
         statuses = frozenset(raise_on)
         unknown = statuses - STATUS_BASES.keys()
         if unknown:
-            raise ValueError(f"raise_on has unknown statuses {sorted(unknown)}; expected some of {sorted(STATUS_BASES)}")
+            raise ValueError(
+                f"raise_on has unknown statuses {sorted(unknown)}; expected some of {sorted(STATUS_BASES)}"
+            )
         return cls(statuses, registry or default_registry)
 
-    def error_for(self, response: Response, *, request_id: str | None = None) -> BackgroundResponseError | None:
+    def error_for(
+        self, response: Response, *, request_id: str | None = None
+    ) -> BackgroundResponseError | None:
         """The error to raise for `response`, or None when its status is not one that raises."""
         if response.status not in self.raise_on:
             return None
@@ -216,14 +232,22 @@ class RaisePolicy:
 
 
 def raise_for_status(
-    response: Response, *, incomplete: bool = False, cancelled: bool = False, registry: ErrorRegistry | None = None
+    response: Response,
+    *,
+    incomplete: bool = False,
+    cancelled: bool = False,
+    registry: ErrorRegistry | None = None,
 ) -> Response:
     """Raise the error for a failed response (and, when asked, an incomplete or cancelled one).
 
     Returns `response` unchanged otherwise, so calls chain:
     `text = raise_for_status(client.responses.retrieve(id)).output_text`.
     """
-    raise_on = {"failed"} | ({"incomplete"} if incomplete else set()) | ({"cancelled"} if cancelled else set())
+    raise_on = ["failed"]
+    if incomplete:
+        raise_on.append("incomplete")
+    if cancelled:
+        raise_on.append("cancelled")
     return RaisePolicy.of(raise_on, registry).check(response)
 
 

@@ -1,0 +1,142 @@
+"""Wait for a background response to reach a terminal status: `poll` and `async_poll`.
+
+The conventions are those of the SDK's vector-store `poll`: every request sends
+`X-Stainless-Poll-Helper: true`; without `poll_interval_ms` each wait is what
+the last answer's `openai-poll-after-ms` header says (1000 ms when it says
+nothing); with it, every wait is that long and the request says so in
+`X-Stainless-Custom-Poll-Interval`. `max_wait_seconds` bounds the whole wait.
+
+Polling goes through `with_raw_response.retrieve`, so a dropped connection or an
+HTTP error gets the SDK's own retries and surfaces as the SDK's own exception;
+it is never reported as a background failure. A terminal response is final, so
+a failed one is raised at once and never re-polled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from typing import TYPE_CHECKING
+
+from openai import Omit, omit
+from openai.types.responses import Response
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from openai.resources.responses import AsyncResponses, Responses
+
+    from .registry import RaisePolicy
+
+__all__ = ["async_poll", "poll"]
+
+WAITING_STATUSES = frozenset({"queued", "in_progress"})
+DEFAULT_POLL_INTERVAL_MS = 1000
+
+
+class _Schedule:
+    """Headers to send, how long to wait between polls, and the deadline."""
+
+    def __init__(
+        self, response_id: str, poll_interval_ms: int | Omit, max_wait_seconds: float | Omit
+    ) -> None:
+        if not response_id:
+            raise ValueError(f"Expected a non-empty value for `response_id` but received {response_id!r}")
+        if not isinstance(poll_interval_ms, Omit) and poll_interval_ms < 0:
+            raise ValueError(f"Expected a non-negative `poll_interval_ms`, got {poll_interval_ms!r}")
+        if not isinstance(max_wait_seconds, Omit) and not (
+            math.isfinite(max_wait_seconds) and max_wait_seconds >= 0
+        ):
+            raise ValueError(f"Expected a finite, non-negative `max_wait_seconds`, got {max_wait_seconds!r}")
+        self.response_id = response_id
+        self.poll_interval_ms = poll_interval_ms
+        self.max_wait_seconds = max_wait_seconds
+        self.started = time.monotonic()
+        self.headers = {"X-Stainless-Poll-Helper": "true"}
+        if not isinstance(poll_interval_ms, Omit):
+            self.headers["X-Stainless-Custom-Poll-Interval"] = str(poll_interval_ms)
+
+    def check_time(self) -> None:
+        """Raise `TimeoutError` once `max_wait_seconds` have passed (at once when it is 0)."""
+        if isinstance(self.max_wait_seconds, Omit):
+            return
+        waited = time.monotonic() - self.started
+        if waited >= self.max_wait_seconds:
+            raise TimeoutError(
+                f"Background response {self.response_id!r} did not finish within "
+                f"max_wait_seconds={self.max_wait_seconds:g} (waited {waited:.2f}s)"
+            )
+
+    def seconds_to_wait(self, headers: Mapping[str, str]) -> float:
+        """How long to sleep before the next poll, never past the deadline."""
+        if isinstance(self.poll_interval_ms, Omit):
+            interval_ms = _server_hint_ms(headers)
+        else:
+            interval_ms = self.poll_interval_ms
+        seconds = interval_ms / 1000
+        if not isinstance(self.max_wait_seconds, Omit):
+            seconds = min(seconds, max(0.0, self.started + self.max_wait_seconds - time.monotonic()))
+        return seconds
+
+
+def _server_hint_ms(headers: Mapping[str, str]) -> int:
+    hint = headers.get("openai-poll-after-ms")
+    if hint is None:
+        return DEFAULT_POLL_INTERVAL_MS
+    try:
+        return max(0, int(hint))
+    except ValueError:
+        # A malformed hint is the server's slip; waiting the default beats failing the caller's job.
+        return DEFAULT_POLL_INTERVAL_MS
+
+
+def poll(
+    resource: Responses,
+    response_id: str,
+    *,
+    policy: RaisePolicy,
+    poll_interval_ms: int | Omit = omit,
+    max_wait_seconds: float | Omit = omit,
+    cancel_on_interrupt: bool = False,
+) -> Response:
+    """Retrieve `response_id` until it leaves `queued`/`in_progress`; return it or raise per `policy`."""
+    schedule = _Schedule(response_id, poll_interval_ms, max_wait_seconds)
+    try:
+        while True:
+            schedule.check_time()
+            raw = resource.with_raw_response.retrieve(response_id, extra_headers=schedule.headers)
+            response = raw.parse()
+            if response.status not in WAITING_STATUSES:
+                return policy.check(response, request_id=raw.request_id)
+            resource._sleep(schedule.seconds_to_wait(raw.headers))  # pyright: ignore[reportPrivateUsage]
+    except KeyboardInterrupt:
+        if cancel_on_interrupt:
+            resource.cancel(response_id)
+        raise
+
+
+async def async_poll(
+    resource: AsyncResponses,
+    response_id: str,
+    *,
+    policy: RaisePolicy,
+    poll_interval_ms: int | Omit = omit,
+    max_wait_seconds: float | Omit = omit,
+    cancel_on_interrupt: bool = False,
+) -> Response:
+    """Retrieve `response_id` until it leaves `queued`/`in_progress`; return it or raise per `policy`."""
+    schedule = _Schedule(response_id, poll_interval_ms, max_wait_seconds)
+    try:
+        while True:
+            schedule.check_time()
+            raw = await resource.with_raw_response.retrieve(response_id, extra_headers=schedule.headers)
+            response = raw.parse()
+            if response.status not in WAITING_STATUSES:
+                return policy.check(response, request_id=raw.request_id)
+            await resource._sleep(schedule.seconds_to_wait(raw.headers))  # pyright: ignore[reportPrivateUsage]
+    except asyncio.CancelledError:
+        if cancel_on_interrupt:
+            # The task is being cancelled; shield the cancel request so it is still sent.
+            await asyncio.shield(resource.cancel(response_id))
+        raise

@@ -1,0 +1,126 @@
+"""The `responses` resource of this package's clients: openai's, plus `poll` and `create_and_poll`.
+
+Everything else, `retrieve` and the stream helpers included, is openai's own
+method; the client classifies what they return.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, cast
+
+from openai import Omit, omit
+from openai.resources.responses import AsyncResponses as _AsyncResponses
+from openai.resources.responses import Responses as _Responses
+from typing_extensions import Unpack
+
+from .polling import async_poll, poll
+
+if TYPE_CHECKING:
+    from openai.types.responses import Response
+    from openai.types.responses.response_create_params import ResponseCreateParamsNonStreaming
+
+    from .registry import RaisePolicy
+
+__all__ = ["AsyncResponses", "Responses"]
+
+
+class _HasRaisePolicy(Protocol):
+    @property
+    def raise_policy(self) -> RaisePolicy: ...
+
+
+def _policy_of(client: object) -> RaisePolicy:
+    # The resource is only ever built by this package's clients, which carry the policy.
+    return cast("_HasRaisePolicy", client).raise_policy
+
+
+class Responses(_Responses):
+    """openai's `responses` resource with `poll` and `create_and_poll`."""
+
+    def poll(
+        self,
+        response_id: str,
+        *,
+        poll_interval_ms: int | Omit = omit,
+        max_wait_seconds: float | Omit = omit,
+        cancel_on_interrupt: bool = False,
+    ) -> Response:
+        """Wait until the response leaves `queued`/`in_progress`; return it, or raise for a status in `raise_on`.
+
+        Without `poll_interval_ms` each wait follows the server's `openai-poll-after-ms`
+        (1000 ms when absent). `max_wait_seconds` bounds the whole wait with a
+        `TimeoutError` (0 sends no request). With `cancel_on_interrupt=True`, a
+        `KeyboardInterrupt` while waiting also cancels the run on the server.
+        """
+        return poll(
+            self,
+            response_id,
+            policy=_policy_of(self._client),
+            poll_interval_ms=poll_interval_ms,
+            max_wait_seconds=max_wait_seconds,
+            cancel_on_interrupt=cancel_on_interrupt,
+        )
+
+    def create_and_poll(
+        self,
+        *,
+        poll_interval_ms: int | Omit = omit,
+        max_wait_seconds: float | Omit = omit,
+        cancel_on_interrupt: bool = False,
+        **create_params: Unpack[ResponseCreateParamsNonStreaming],
+    ) -> Response:
+        """`create(background=True, **create_params)`, then `poll` the new response."""
+        params: ResponseCreateParamsNonStreaming = {**create_params, "background": True}
+        created = self.create(**params)
+        return self.poll(
+            created.id,
+            poll_interval_ms=poll_interval_ms,
+            max_wait_seconds=max_wait_seconds,
+            cancel_on_interrupt=cancel_on_interrupt,
+        )
+
+
+class AsyncResponses(_AsyncResponses):
+    """openai's async `responses` resource with `poll` and `create_and_poll`."""
+
+    async def poll(
+        self,
+        response_id: str,
+        *,
+        poll_interval_ms: int | Omit = omit,
+        max_wait_seconds: float | Omit = omit,
+        cancel_on_interrupt: bool = False,
+    ) -> Response:
+        """Wait until the response leaves `queued`/`in_progress`; return it, or raise for a status in `raise_on`.
+
+        Without `poll_interval_ms` each wait follows the server's `openai-poll-after-ms`
+        (1000 ms when absent). `max_wait_seconds` bounds the whole wait with a
+        `TimeoutError` (0 sends no request). With `cancel_on_interrupt=True`,
+        cancelling the task while it waits also cancels the run on the server.
+        """
+        return await async_poll(
+            self,
+            response_id,
+            policy=_policy_of(self._client),
+            poll_interval_ms=poll_interval_ms,
+            max_wait_seconds=max_wait_seconds,
+            cancel_on_interrupt=cancel_on_interrupt,
+        )
+
+    async def create_and_poll(
+        self,
+        *,
+        poll_interval_ms: int | Omit = omit,
+        max_wait_seconds: float | Omit = omit,
+        cancel_on_interrupt: bool = False,
+        **create_params: Unpack[ResponseCreateParamsNonStreaming],
+    ) -> Response:
+        """`create(background=True, **create_params)`, then `poll` the new response."""
+        params: ResponseCreateParamsNonStreaming = {**create_params, "background": True}
+        created = await self.create(**params)
+        return await self.poll(
+            created.id,
+            poll_interval_ms=poll_interval_ms,
+            max_wait_seconds=max_wait_seconds,
+            cancel_on_interrupt=cancel_on_interrupt,
+        )

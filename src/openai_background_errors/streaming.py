@@ -1,0 +1,222 @@
+"""Streams of Responses events that raise where a background run ends unsuccessfully.
+
+`FailureWatch` reads events and says when one ends the run in a status the
+policy raises for. `watch_events` / `async_watch_events` apply it to any
+iterator of events: every event is yielded, the one that reveals the failure
+included, and the error is raised when the next event is asked for. A
+`response.failed` event raises the registry's class with the whole `Response`;
+an `error` event raises only when the stream ends without a terminal response
+event after it (then `response` is None and the fields come from the event).
+
+`BackgroundEventStream` / `AsyncBackgroundEventStream` are the SDK's `Stream`
+with that watch applied, plus one thing the SDK cannot do: when the connection
+drops in the middle of a background response, they reconnect with
+`retrieve(stream=True, starting_after=<last sequence number seen>)`, so the
+consumer sees every event once, in order. A foreground stream cannot be
+resumed and still raises the SDK's `APIConnectionError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from openai import APIConnectionError, AsyncStream, Stream, omit
+from openai.types.responses import ResponseErrorEvent, ResponseStreamEvent
+
+from .errors import BackgroundResponseError, BackgroundResponseFailedError
+
+if TYPE_CHECKING:
+    import httpx2
+    from openai.resources.responses import AsyncResponses, Responses
+
+    from .registry import RaisePolicy
+
+__all__ = [
+    "AsyncBackgroundEventStream",
+    "BackgroundEventStream",
+    "FailureWatch",
+    "async_watch_events",
+    "watch_events",
+]
+
+_TERMINAL_EVENTS = frozenset({"response.completed", "response.failed", "response.incomplete"})
+
+
+class FailureWatch:
+    """Follows one stream's events and builds the error its ending stands for."""
+
+    def __init__(self, policy: RaisePolicy, *, request_id: str | None) -> None:
+        self.policy = policy
+        self.request_id = request_id
+        """The `x-request-id` of the connection now being read (it changes when a stream resumes)."""
+        self._error_event: ResponseErrorEvent | None = None
+
+    def error_after(self, event: ResponseStreamEvent) -> BackgroundResponseError | None:
+        """The error to raise once `event` has been delivered, if it ends the run in a raising status."""
+        if event.type == "error":
+            self._error_event = event
+            return None
+        if event.type not in _TERMINAL_EVENTS:
+            return None
+        # A terminal response event supersedes an earlier `error` event: it says how the run ended.
+        self._error_event = None
+        response = cast(Any, event).response
+        error = self.policy.error_for(response, request_id=self.request_id)
+        if error is not None:
+            error.sequence_number = event.sequence_number
+        return error
+
+    def error_at_end(self) -> BackgroundResponseError | None:
+        """The error for a stream that ended after an `error` event and no terminal response event."""
+        event = self._error_event
+        if event is None or "failed" not in self.policy.raise_on:
+            return None
+        cls = cast(type[BackgroundResponseFailedError], self.policy.registry.lookup("failed", event.code))
+        return cls.from_error_event(event, request_id=self.request_id)
+
+
+def watch_events(events: Iterable[ResponseStreamEvent], watch: FailureWatch) -> Iterator[ResponseStreamEvent]:
+    """Yield every event of `events`; raise where `watch` says the run ended unsuccessfully."""
+    for event in events:
+        yield event
+        error = watch.error_after(event)
+        if error is not None:
+            raise error
+    error = watch.error_at_end()
+    if error is not None:
+        raise error
+
+
+async def async_watch_events(
+    events: AsyncIterable[ResponseStreamEvent], watch: FailureWatch
+) -> AsyncIterator[ResponseStreamEvent]:
+    """Yield every event of `events`; raise where `watch` says the run ended unsuccessfully."""
+    async for event in events:
+        yield event
+        error = watch.error_after(event)
+        if error is not None:
+            raise error
+    error = watch.error_at_end()
+    if error is not None:
+        raise error
+
+
+class _Host(Protocol):
+    """What a stream needs of the client that opened it."""
+
+    @property
+    def raise_policy(self) -> RaisePolicy: ...
+    @property
+    def max_stream_resumes(self) -> int: ...
+
+
+class _SyncHost(_Host, Protocol):
+    @property
+    def responses(self) -> Responses: ...
+
+
+class _AsyncHost(_Host, Protocol):
+    @property
+    def responses(self) -> AsyncResponses: ...
+
+
+class _ResumePoint:
+    """Where a dropped stream picks up: the response it streams, whether it can resume, the last event seen."""
+
+    def __init__(self, request: httpx2.Request) -> None:
+        # A GET streams an existing response, which only background responses allow.
+        self.resumable = request.method == "GET"
+        self.response_id: str | None = request.url.path.rsplit("/", 1)[-1] if self.resumable else None
+        self.last_sequence_number: int | None = None
+
+    def saw(self, event: ResponseStreamEvent) -> None:
+        self.last_sequence_number = event.sequence_number
+        response = getattr(event, "response", None)
+        if response is not None:
+            self.response_id = response.id
+            self.resumable = self.resumable or bool(response.background)
+
+    def can_resume(self, resumes: int, max_resumes: int) -> bool:
+        return self.resumable and self.response_id is not None and resumes < max_resumes
+
+
+class BackgroundEventStream(Stream[ResponseStreamEvent]):
+    """The SDK's stream of Responses events, raising typed errors and resuming dropped background streams."""
+
+    _client: _SyncHost  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
+
+    def __stream__(self) -> Iterator[ResponseStreamEvent]:
+        watch = FailureWatch(self._client.raise_policy, request_id=self.response.headers.get("x-request-id"))
+        yield from watch_events(self._resuming(watch), watch)
+
+    def _events(self) -> Iterator[ResponseStreamEvent]:
+        """This connection's events, neither watched nor resumed."""
+        return super().__stream__()
+
+    def _resuming(self, watch: FailureWatch) -> Iterator[ResponseStreamEvent]:
+        point = _ResumePoint(self.response.request)
+        events, resumes = self._events(), 0
+        while True:
+            try:
+                for event in events:
+                    point.saw(event)
+                    yield event
+                return
+            except APIConnectionError:
+                if not point.can_resume(resumes, self._client.max_stream_resumes):
+                    raise
+            resumes += 1
+            self.response.close()
+            replacement = cast(
+                BackgroundEventStream,
+                self._client.responses.retrieve(
+                    cast(str, point.response_id),
+                    stream=True,
+                    starting_after=omit if point.last_sequence_number is None else point.last_sequence_number,
+                ),
+            )
+            self.response = replacement.response
+            watch.request_id = replacement.response.headers.get("x-request-id")
+            events = replacement._events()
+
+
+class AsyncBackgroundEventStream(AsyncStream[ResponseStreamEvent]):
+    """The SDK's async stream of Responses events, raising typed errors and resuming dropped background streams."""
+
+    _client: _AsyncHost  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
+
+    async def __stream__(self) -> AsyncIterator[ResponseStreamEvent]:
+        watch = FailureWatch(self._client.raise_policy, request_id=self.response.headers.get("x-request-id"))
+        async for event in async_watch_events(self._resuming(watch), watch):
+            yield event
+
+    def _events(self) -> AsyncIterator[ResponseStreamEvent]:
+        """This connection's events, neither watched nor resumed."""
+        return super().__stream__()
+
+    async def _resuming(self, watch: FailureWatch) -> AsyncIterator[ResponseStreamEvent]:
+        point = _ResumePoint(self.response.request)
+        events, resumes = self._events(), 0
+        while True:
+            try:
+                async for event in events:
+                    point.saw(event)
+                    yield event
+                return
+            except APIConnectionError:
+                if not point.can_resume(resumes, self._client.max_stream_resumes):
+                    raise
+            resumes += 1
+            await self.response.aclose()
+            replacement = cast(
+                AsyncBackgroundEventStream,
+                await self._client.responses.retrieve(
+                    cast(str, point.response_id),
+                    stream=True,
+                    starting_after=omit if point.last_sequence_number is None else point.last_sequence_number,
+                ),
+            )
+            self.response = replacement.response
+            watch.request_id = replacement.response.headers.get("x-request-id")
+            events = replacement._events()

@@ -1,0 +1,123 @@
+"""Fixtures shared by the test suite: recorded payloads and clients over a mock transport.
+
+HTTP is mocked at the transport: openai 3.x speaks httpx2, which respx does not
+intercept, so the clients get an `httpx2.MockTransport`. No private SDK method
+is patched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from openai._models import construct_type
+from openai.types.responses import Response
+
+import openai_background_errors as obe
+
+PAYLOADS = Path(__file__).parent / "payloads"
+BASE_URL = "http://testserver/v1"
+
+
+def response_body(name: str) -> dict[str, Any]:
+    """A recorded `GET /v1/responses/{id}` body from tests/payloads/responses."""
+    body: dict[str, Any] = json.loads((PAYLOADS / "responses" / f"{name}.json").read_text())
+    return body
+
+
+def parsed_response(name: str, **changes: Any) -> Response:
+    """A recorded body parsed the way the client parses one: leniently, keeping undeclared values."""
+    response = construct_type(type_=Response, value={**response_body(name), **changes})
+    assert isinstance(response, Response)
+    return response
+
+
+def response_names() -> list[str]:
+    return sorted(path.stem for path in (PAYLOADS / "responses").glob("*.json"))
+
+
+def stream_body(name: str) -> bytes:
+    """A recorded SSE stream from tests/payloads/streams."""
+    return (PAYLOADS / "streams" / f"{name}.sse").read_bytes()
+
+
+Answer = httpx2.Response | Callable[[httpx2.Request], httpx2.Response]
+
+
+@dataclass
+class Server:
+    """Answers requests in order from a script and records what it was sent."""
+
+    answers: list[Answer] = field(default_factory=lambda: [])
+    requests: list[httpx2.Request] = field(default_factory=lambda: [])
+    counter: int = 0
+
+    def json(
+        self, body: dict[str, Any], *, status: int = 200, headers: dict[str, str] | None = None
+    ) -> Server:
+        return self.then(lambda _request: httpx2.Response(status, json=body, headers=headers or {}))
+
+    def sse(self, body: bytes, *, headers: dict[str, str] | None = None) -> Server:
+        return self.then(
+            lambda _request: httpx2.Response(
+                200, content=body, headers={"content-type": "text/event-stream", **(headers or {})}
+            )
+        )
+
+    def then(self, answer: Answer) -> Server:
+        self.answers.append(answer)
+        return self
+
+    def handle(self, request: httpx2.Request) -> httpx2.Response:
+        self.requests.append(request)
+        if not self.answers:
+            raise AssertionError(f"unexpected request {request.method} {request.url}")
+        answer = self.answers.pop(0)
+        response = answer if isinstance(answer, httpx2.Response) else answer(request)
+        self.counter += 1
+        response.headers.setdefault("x-request-id", f"req_test_{self.counter}")
+        return response
+
+    @property
+    def transport(self) -> httpx2.MockTransport:
+        return httpx2.MockTransport(self.handle)
+
+
+@pytest.fixture
+def server() -> Server:
+    return Server()
+
+
+@pytest.fixture(params=["sync", "async"])
+def is_async(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param == "async")
+
+
+def make_client(server: Server, *, is_async: bool, **options: Any) -> Any:
+    """A project client (sync or async) whose HTTP goes to `server`."""
+    if is_async:
+        return obe.AsyncOpenAI(
+            api_key="sk-test",
+            base_url=BASE_URL,
+            http_client=httpx2.AsyncClient(transport=server.transport),
+            **options,
+        )
+    return obe.OpenAI(
+        api_key="sk-test", base_url=BASE_URL, http_client=httpx2.Client(transport=server.transport), **options
+    )
+
+
+async def resolve(value: Any) -> Any:
+    """Await `value` when an async client returned a coroutine."""
+    if hasattr(value, "__await__"):
+        return await value
+    return value
+
+
+def event_types(events: Sequence[Any]) -> list[str]:
+    return [event.type for event in events]

@@ -1,0 +1,258 @@
+"""Stream entry points of the project's clients on the recorded streams, sync and async."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx2
+import openai
+import pytest
+from inline_snapshot import snapshot
+
+import openai_background_errors as obe
+
+from .conftest import BASE_URL, Server, make_client, stream_body
+
+RECORDINGS = [
+    "completed",
+    "failed_with_error_event",
+    "failed_without_error_event",
+    "error_event_only",
+    "incomplete",
+]
+RESPONSE_ID = "resp_bg_stream"
+
+
+def _open(client: Any, entry: str) -> Any:
+    responses = client.responses
+    if entry == "create(stream=True)":
+        return responses.create(model="gpt-4.1-mini", input="hi", background=True, stream=True)
+    if entry == "retrieve(stream=True)":
+        return responses.retrieve(RESPONSE_ID, stream=True)
+    if entry == "stream(input=...)":
+        return responses.stream(model="gpt-4.1-mini", input="hi", background=True)
+    return responses.stream(response_id=RESPONSE_ID)
+
+
+ENTRIES = ["create(stream=True)", "retrieve(stream=True)", "stream(input=...)", "stream(response_id=...)"]
+
+
+async def _consume(client: Any, entry: str, is_async: bool) -> tuple[list[str], BaseException | None]:
+    """The event types seen, and what iteration raised at the end (None when it finished)."""
+    seen: list[str] = []
+    opened = _open(client, entry)
+    try:
+        if entry.startswith("stream("):
+            if is_async:
+                async with opened as stream:
+                    async for event in stream:
+                        seen.append(event.type)
+            else:
+                with opened as stream:
+                    for event in stream:
+                        seen.append(event.type)
+        elif is_async:
+            async for event in await opened:
+                seen.append(event.type)
+        else:
+            for event in opened:
+                seen.append(event.type)
+    except obe.BackgroundResponseError as error:
+        return seen, error
+    return seen, None
+
+
+def _outcome(error: BaseException | None) -> str:
+    if error is None:
+        return "finished"
+    assert isinstance(error, obe.BackgroundResponseError)
+    return f"{error!r} seq={error.sequence_number} has_response={error.response is not None}"
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+async def test_each_entry_point_on_each_recording(server: Server, is_async: bool, entry: str) -> None:
+    outcomes: dict[str, tuple[int, str]] = {}
+    for recording in RECORDINGS:
+        server.sse(stream_body(recording), headers={"x-request-id": f"req_{recording}"})
+        client = make_client(server, is_async=is_async)
+        seen, error = await _consume(client, entry, is_async)
+        # Every event is delivered, the failure event included, before the error is raised.
+        assert len(seen) == stream_body(recording).count(b"\nevent: ") + 1
+        outcomes[recording] = (len(seen), re.sub(r"resp_bg_stream_\w+_0001", "<id>", _outcome(error)))
+    assert outcomes == snapshot(
+        {
+            "completed": (13, "finished"),
+            "failed_with_error_event": (
+                4,
+                "BackgroundServerError(code='server_error', message='The server had an error while processing your request. Submit the request again.', response_id='<id>', request_id='req_failed_with_error_event') seq=3 has_response=True",
+            ),
+            "failed_without_error_event": (
+                3,
+                "BackgroundRateLimitError(code='rate_limit_exceeded', message='Rate limit reached for gpt-4.1-mini on tokens per min (TPM). Try again shortly.', response_id='<id>', request_id='req_failed_without_error_event') seq=2 has_response=True",
+            ),
+            "error_event_only": (
+                3,
+                "BackgroundInvalidPromptError(code='invalid_prompt', message='Invalid prompt: the prompt was flagged as potentially violating the usage policy.', response_id=None, request_id='req_error_event_only') seq=2 has_response=False",
+            ),
+            "incomplete": (12, "finished"),
+        }
+    )
+
+
+@pytest.mark.parametrize("entry", ["stream(input=...)", "stream(response_id=...)"])
+async def test_helpers_until_done_and_get_final_response_raise_a_runtime_error(
+    server: Server, is_async: bool, entry: str
+) -> None:
+    for method in ("until_done", "get_final_response"):
+        server.sse(stream_body("failed_without_error_event"), headers={"x-request-id": "req_helper"})
+        client = make_client(server, is_async=is_async)
+        with pytest.raises(RuntimeError) as caught:
+            if is_async:
+                async with _open(client, entry) as stream:
+                    await getattr(stream, method)()
+            else:
+                with _open(client, entry) as stream:
+                    getattr(stream, method)()
+        error = caught.value
+        assert isinstance(error, obe.BackgroundRateLimitError)
+        assert (error.code, error.sequence_number, error.request_id) == (
+            "rate_limit_exceeded",
+            2,
+            "req_helper",
+        )
+
+
+async def test_error_event_alone_takes_its_fields_from_the_event(server: Server, is_async: bool) -> None:
+    server.sse(stream_body("error_event_only"), headers={"x-request-id": "req_err"})
+    client = make_client(server, is_async=is_async)
+    _, error = await _consume(client, "retrieve(stream=True)", is_async)
+    assert isinstance(error, obe.BackgroundInvalidPromptError)
+    assert error.response is None
+    assert (error.code, error.param, error.sequence_number, error.request_id) == (
+        "invalid_prompt",
+        None,
+        2,
+        "req_err",
+    )
+    assert error.message
+
+
+async def test_raise_on_governs_incomplete_streams(server: Server, is_async: bool) -> None:
+    server.sse(stream_body("incomplete")).sse(stream_body("incomplete"))
+    _, default = await _consume(make_client(server, is_async=is_async), "retrieve(stream=True)", is_async)
+    assert default is None
+    opted_in = make_client(server, is_async=is_async, raise_on=("failed", "incomplete"))
+    _, error = await _consume(opted_in, "retrieve(stream=True)", is_async)
+    assert isinstance(error, obe.BackgroundMaxOutputTokensError)
+    assert error.reason == "max_output_tokens"
+
+
+def _dump(events: list[Any]) -> list[dict[str, Any]]:
+    return [event.model_dump(mode="json", warnings=False) for event in events]
+
+
+def test_successful_stream_matches_the_stock_helper(server: Server) -> None:
+    body = stream_body("completed")
+    server.sse(body).sse(body)
+    stock = openai.OpenAI(
+        api_key="sk-test", base_url=BASE_URL, http_client=httpx2.Client(transport=server.transport)
+    )
+    ours = make_client(server, is_async=False)
+
+    results: list[tuple[list[dict[str, Any]], dict[str, Any], str]] = []
+    for client in (stock, ours):
+        with client.responses.stream(response_id=RESPONSE_ID) as stream:
+            events = list(stream)
+            final = stream.get_final_response()
+        results.append((_dump(events), final.model_dump(mode="json", warnings=False), final.output_text))
+
+    assert results[0] == results[1]
+    assert results[1][2] == "Hello from the background."
+
+
+def test_stream_with_starting_after_filters_as_the_sdk_does(server: Server) -> None:
+    server.sse(stream_body("completed"))
+    client = make_client(server, is_async=False)
+    with client.responses.stream(response_id=RESPONSE_ID, starting_after=3) as stream:
+        numbers = [event.sequence_number for event in stream]
+    assert numbers == list(range(4, 13))
+
+
+class _Dropping(httpx2.SyncByteStream, httpx2.AsyncByteStream):
+    """A body that sends the first `keep` SSE events, then loses the connection."""
+
+    def __init__(self, body: bytes, keep: int) -> None:
+        self.chunks = [chunk + b"\n\n" for chunk in body.split(b"\n\n") if chunk][:keep]
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.chunks
+        raise httpx2.RemoteProtocolError("peer closed connection without sending complete message body")
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            yield chunk
+        raise httpx2.RemoteProtocolError("peer closed connection without sending complete message body")
+
+
+def _tail(body: bytes, after: int) -> bytes:
+    chunks = [chunk for chunk in body.split(b"\n\n") if chunk]
+    return b"".join(chunk + b"\n\n" for chunk in chunks[after + 1 :])
+
+
+def _dropped(body: bytes, keep: int) -> httpx2.Response:
+    return httpx2.Response(200, headers={"content-type": "text/event-stream"}, stream=_Dropping(body, keep))
+
+
+@pytest.mark.parametrize("entry", ["retrieve(stream=True)", "stream(response_id=...)", "create(stream=True)"])
+async def test_a_dropped_background_stream_resumes_without_loss_or_repeat(
+    server: Server, is_async: bool, entry: str
+) -> None:
+    body = stream_body("completed")
+    server.then(_dropped(body, 5))  # events 0..4, then the connection drops
+    server.then(_dropped(_tail(body, 4), 3))  # events 5..7, drops again
+    server.sse(_tail(body, 7))  # events 8..12
+    client = make_client(server, is_async=is_async)
+
+    seen: list[int] = []
+    opened = _open(client, entry)
+    if entry.startswith("stream("):
+        if is_async:
+            async with opened as stream:
+                seen = [event.sequence_number async for event in stream]
+        else:
+            with opened as stream:
+                seen = [event.sequence_number for event in stream]
+    elif is_async:
+        seen = [event.sequence_number async for event in await opened]
+    else:
+        seen = [event.sequence_number for event in opened]
+
+    assert seen == list(range(13))
+    resumed = [(r.method, r.url.path, r.url.params.get("starting_after")) for r in server.requests[1:]]
+    response_id = "resp_bg_stream_completed_0001"
+    assert resumed == [
+        ("GET", f"/v1/responses/{response_id}", "4"),
+        ("GET", f"/v1/responses/{response_id}", "7"),
+    ]
+
+
+async def test_resumes_are_bounded(server: Server, is_async: bool) -> None:
+    body = stream_body("completed")
+    server.then(_dropped(body, 3)).then(_dropped(_tail(body, 2), 1))
+    client = make_client(server, is_async=is_async, max_stream_resumes=1)
+    with pytest.raises(openai.APIConnectionError):
+        await _consume(client, "retrieve(stream=True)", is_async)
+    assert len(server.requests) == 2
+
+
+async def test_a_dropped_foreground_stream_raises_the_sdks_connection_error(
+    server: Server, is_async: bool
+) -> None:
+    foreground = stream_body("completed").replace(b'"background":true', b'"background":false')
+    server.then(_dropped(foreground, 4))
+    client = make_client(server, is_async=is_async)
+    with pytest.raises(openai.APIConnectionError):
+        await _consume(client, "create(stream=True)", is_async)
+    assert len(server.requests) == 1
