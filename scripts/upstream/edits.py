@@ -1,0 +1,108 @@
+"""Apply the `upstream/edits/*.edit` fragments: small insertions found by anchor lines at run time.
+
+A fragment holds hunks. Each starts with a header line
+
+    @@ <op> <path> | <anchor line> [| in: <scope line>] [| all]
+
+where `op` is `after`, `before`, `replace` (the anchor line) or `append` (no
+anchor). Anchors and scopes match a whole line, compared without surrounding
+whitespace; `in:` starts the search after the first line matching the scope;
+`all` applies the hunk at every match (otherwise the anchor must match once).
+The body is every line up to the next header; lines starting with `##` before
+the first header are comments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class EditError(Exception):
+    pass
+
+
+@dataclass
+class Hunk:
+    source: str
+    op: str
+    path: str
+    anchor: str | None
+    scope: str | None
+    every: bool
+    body: list[str]
+
+
+def parse(fragment: Path) -> list[Hunk]:
+    hunks: list[Hunk] = []
+    for number, line in enumerate(fragment.read_text().splitlines(), 1):
+        if line.startswith("@@ "):
+            op, _, rest = line[3:].partition(" ")
+            parts = [part.strip() for part in rest.split(" | ")]
+            path, anchor = parts[0], None
+            scope, every = None, False
+            for part in parts[1:]:
+                if part.startswith("in: "):
+                    scope = part[4:].strip()
+                elif part == "all":
+                    every = True
+                else:
+                    anchor = part
+            if op not in ("after", "before", "replace", "append") or (anchor is None) != (op == "append"):
+                raise EditError(f"{fragment.name}:{number}: bad hunk header {line!r}")
+            hunks.append(Hunk(f"{fragment.name}:{number}", op, path, anchor, scope, every, []))
+        elif hunks:
+            hunks[-1].body.append(line)
+        elif line.strip() and not line.startswith("##"):
+            raise EditError(f"{fragment.name}:{number}: text before the first hunk header")
+    for hunk in hunks:
+        while hunk.body and not hunk.body[-1].strip() and hunk.op != "before":
+            hunk.body.pop()
+    return hunks
+
+
+def apply(hunk: Hunk, tree: Path) -> int:
+    """Apply one hunk to the file under `tree`; return how many places it changed."""
+    target = tree / hunk.path
+    if not target.exists():
+        raise EditError(f"{hunk.source}: {hunk.path} does not exist upstream")
+    lines = target.read_text().splitlines()
+    if hunk.op == "append":
+        lines += hunk.body
+        target.write_text("\n".join(lines) + "\n")
+        return 1
+    start = 0
+    if hunk.scope is not None:
+        found = [i for i, line in enumerate(lines) if line.strip() == hunk.scope]
+        if not found:
+            raise EditError(f"{hunk.source}: scope line {hunk.scope!r} not found in {hunk.path}")
+        start = found[0] + 1
+    matches = [i for i in range(start, len(lines)) if lines[i].strip() == hunk.anchor]
+    if not matches:
+        raise EditError(f"{hunk.source}: anchor {hunk.anchor!r} not found in {hunk.path}")
+    if not hunk.every:
+        if hunk.scope is None and len(matches) > 1:
+            raise EditError(
+                f"{hunk.source}: anchor {hunk.anchor!r} matches {len(matches)} lines; add `in:` or `all`"
+            )
+        matches = matches[:1]
+    for i in reversed(matches):
+        if hunk.op == "after":
+            lines[i + 1 : i + 1] = hunk.body
+        elif hunk.op == "before":
+            lines[i:i] = hunk.body
+        else:
+            lines[i : i + 1] = hunk.body
+    target.write_text("\n".join(lines) + "\n")
+    return len(matches)
+
+
+def apply_all(fragments: Path, tree: Path) -> list[str]:
+    """Apply every fragment; return the paths touched."""
+    touched: list[str] = []
+    for fragment in sorted(fragments.glob("*.edit")):
+        for hunk in parse(fragment):
+            apply(hunk, tree)
+            if hunk.path not in touched:
+                touched.append(hunk.path)
+    return touched
