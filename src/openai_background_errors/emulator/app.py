@@ -1,0 +1,225 @@
+"""The Starlette app: the three Responses endpoints the SDK uses for background work.
+
+    POST /v1/responses                      create (background or not, streamed or not)
+    GET  /v1/responses/{id}                 poll, or ?stream=true[&starting_after=N]
+    POST /v1/responses/{id}/cancel          cancel a background response
+    GET  /v1/emulator/responses             the emulator's own counters for every job
+    GET  /v1/emulator/responses/{id}        ... and for one job
+
+Errors use the API's envelope ``{"error": {"message", "type", "param", "code"}}``.
+`create_app` returns a fresh instance with its own, empty state.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any, cast
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .faults import ConnectionReset, EventStream
+from .job import Job
+from .request_ids import RequestIds
+from .script import ScriptError, parse_script
+from .store import Clock, Store
+from .wire import ECHOED_FIELDS, Json, api_error
+
+__all__ = ["EmulatorApp", "create_app"]
+
+DEFAULT_MODEL = "gpt-emulator"
+FAULT_RETRY_AFTER_MS = "20"
+"""``retry-after-ms`` sent with scripted 500 and 429 polls, so SDK retries stay quick."""
+
+_INTEGER = re.compile(r"-?[0-9]{1,9}")
+
+
+class BadRequest(Exception):
+    """A 400 answer: ``message`` for the client, ``param`` naming the culprit."""
+
+    def __init__(self, message: str, param: str | None, code: str = "invalid_value") -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+        self.code = code
+
+
+class EmulatorApp:
+    """An ASGI app holding one `Store`; ``store`` is exposed for inspection."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.store = Store(clock)
+        routes = [
+            Route("/v1/responses", self.create, methods=["POST"]),
+            Route("/v1/responses/{response_id}", self.retrieve, methods=["GET"]),
+            Route("/v1/responses/{response_id}/cancel", self.cancel, methods=["POST"]),
+            Route("/v1/emulator/responses", self.all_stats, methods=["GET"]),
+            Route("/v1/emulator/responses/{response_id}", self.stats, methods=["GET"]),
+        ]
+        starlette = Starlette(
+            routes=routes,
+            exception_handlers={HTTPException: _http_error, BadRequest: _bad_request},
+        )
+        self._asgi: ASGIApp = RequestIds(starlette)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._asgi(scope, receive, send)
+
+    async def create(self, request: Request) -> Response:
+        body = await _json_object(request)
+        metadata = _metadata(body.get("metadata"))
+        stream = _flag(body, "stream")
+        background = _flag(body, "background")
+        model = body.get("model", DEFAULT_MODEL)
+        if not isinstance(model, str):
+            raise BadRequest("Invalid type for 'model': expected a string.", "model", "invalid_type")
+        try:
+            script = parse_script(metadata)
+        except ScriptError as exc:
+            raise BadRequest(exc.message, f"metadata.{exc.key}") from None
+        echo = {name: body.get(name, default) for name, default in ECHOED_FIELDS.items()}
+        store = self.store
+        job = store.create(script=script, model=model, background=background, metadata=metadata, echo=echo)
+        if stream:
+            return self._stream(job, after=-1)
+        if not background:
+            await store.wait_settled(job)
+        return self._snapshot(job)
+
+    async def retrieve(self, request: Request) -> Response:
+        job = self._job(request)
+        if request.query_params.get("stream", "false").lower() == "true":
+            if not job.background:
+                raise BadRequest(
+                    "Only responses created with background=true can be streamed again.",
+                    "stream",
+                    "invalid_request",
+                )
+            return self._stream(job, after=_starting_after(request))
+        job.stats.polls += 1
+        fault = job.take_fault()
+        if fault == "reset":
+            return ConnectionReset()
+        if fault == "500":
+            error = api_error("The emulator failed this poll (scripted fault 500).", type="server_error")
+            return JSONResponse(error, status_code=500, headers={"retry-after-ms": FAULT_RETRY_AFTER_MS})
+        if fault == "429":
+            error = api_error(
+                "Rate limit reached (scripted fault 429).", type="requests", code="rate_limit_exceeded"
+            )
+            return JSONResponse(error, status_code=429, headers={"retry-after-ms": FAULT_RETRY_AFTER_MS})
+        return self._snapshot(job)
+
+    async def cancel(self, request: Request) -> Response:
+        job = self._job(request)
+        if not job.background:
+            raise BadRequest("Cannot cancel a synchronous response.", None, "invalid_request")
+        job.stats.cancels += 1
+        self.store.cancel(job)
+        return self._snapshot(job)
+
+    async def stats(self, request: Request) -> Response:
+        return JSONResponse(self._stats(self._job(request)))
+
+    async def all_stats(self, request: Request) -> Response:
+        return JSONResponse({"object": "list", "data": [self._stats(job) for job in self.store.jobs()]})
+
+    def _stats(self, job: Job) -> Json:
+        status = job.status(self.store.elapsed(job))
+        return {"id": job.response_id, "status": status, "background": job.background, **job.stats.to_json()}
+
+    def _job(self, request: Request) -> Job:
+        response_id = str(request.path_params["response_id"])
+        job = self.store.get(response_id)
+        if job is None:
+            raise HTTPException(404, f"No response found with id '{response_id}'.")
+        return job
+
+    def _snapshot(self, job: Job) -> Response:
+        elapsed = self.store.elapsed(job)
+        headers = {} if job.settled(elapsed) else {"openai-poll-after-ms": str(job.script.poll_after_ms)}
+        return JSONResponse(job.snapshot(elapsed), headers=headers)
+
+    def _stream(self, job: Job, *, after: int) -> Response:
+        job.stats.streams += 1
+        return EventStream(
+            self.store.follow(job, after=after),
+            drop_after=job.script.drop_after_events,
+            take_drop=job.take_drop,
+        )
+
+
+def create_app(*, clock: Clock | None = None) -> EmulatorApp:
+    """A new emulator with empty state; ``clock`` defaults to ``time.monotonic``."""
+    return EmulatorApp(clock or time.monotonic)
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    try:
+        body: Any = json.loads(await request.body())
+    except ValueError:
+        raise BadRequest("The request body is not valid JSON.", None, "invalid_json") from None
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object.", None, "invalid_type")
+    return cast("dict[str, Any]", body)
+
+
+def _flag(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise BadRequest(f"Invalid type for '{name}': expected a boolean.", name, "invalid_type")
+    return value
+
+
+def _metadata(value: Any) -> dict[str, str]:
+    """The API's rules: at most 16 pairs, keys up to 64 and values up to 512 characters."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadRequest("Invalid type for 'metadata': expected an object.", "metadata", "invalid_type")
+    metadata: dict[str, str] = {}
+    for key, item in cast("dict[str, Any]", value).items():
+        if not isinstance(item, str):
+            raise BadRequest(
+                f"Invalid type for 'metadata.{key}': expected a string.", f"metadata.{key}", "invalid_type"
+            )
+        if len(key) > 64 or len(item) > 512:
+            raise BadRequest(
+                f"Invalid 'metadata.{key}': keys are at most 64 and values at most 512 characters.",
+                f"metadata.{key}",
+            )
+        metadata[key] = item
+    if len(metadata) > 16:
+        raise BadRequest("Invalid 'metadata': at most 16 key-value pairs are allowed.", "metadata")
+    return metadata
+
+
+def _starting_after(request: Request) -> int:
+    value = request.query_params.get("starting_after")
+    if value is None:
+        return -1
+    if not _INTEGER.fullmatch(value) or int(value) < -1:
+        raise BadRequest(
+            f"Invalid 'starting_after' {value!r}: expected a sequence number >= -1.", "starting_after"
+        )
+    return int(value)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    kind = "invalid_request_error"
+    return JSONResponse(api_error(exc.detail, type=kind), status_code=exc.status_code, headers=exc.headers)
+
+
+async def _bad_request(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BadRequest)
+    error = api_error(exc.message, type="invalid_request_error", param=exc.param, code=exc.code)
+    return JSONResponse(error, status_code=400)

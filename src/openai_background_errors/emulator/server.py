@@ -1,0 +1,86 @@
+"""Serving an emulator with uvicorn on a background thread.
+
+`serve` binds the socket itself (so ``port=0`` gets a free port whose number
+is known before the first request), runs ``uvicorn.Server`` on a thread of
+its own, returns once the server accepts connections, and on exit asks the
+server to stop, joins the thread and leaves the port free.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Generator
+from contextlib import contextmanager
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from .app import create_app
+
+__all__ = ["quiet_scripted_drops", "run_in_thread", "serve"]
+
+STARTUP_TIMEOUT_S = 10.0
+_DROP_LOG = "ASGI callable returned without completing response."
+
+
+class _ScriptedDropFilter(logging.Filter):
+    """Hide uvicorn's complaint about the connections the emulator cuts on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != _DROP_LOG
+
+
+def quiet_scripted_drops() -> None:
+    """Install the filter on ``uvicorn.error`` (once)."""
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(existing, _ScriptedDropFilter) for existing in logger.filters):
+        logger.addFilter(_ScriptedDropFilter())
+
+
+@contextmanager
+def run_in_thread(app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0) -> Generator[str, None, None]:
+    """Serve ``app`` until the block exits; yield its root URL (``http://host:port``)."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        bound_port: int = sock.getsockname()[1]
+        config = uvicorn.Config(
+            app, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=1
+        )
+        server = uvicorn.Server(config)
+        quiet_scripted_drops()
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name=f"emulator:{bound_port}", daemon=True
+        )
+        thread.start()
+        try:
+            _wait_started(server, thread)
+            shown = f"[{host}]" if ":" in host else host
+            yield f"http://{shown}:{bound_port}"
+        finally:
+            server.should_exit = True
+            thread.join()
+    finally:
+        sock.close()
+
+
+@contextmanager
+def serve(*, host: str = "127.0.0.1", port: int = 0) -> Generator[str, None, None]:
+    """Serve a fresh emulator until the block exits; yield its base URL ending in ``/v1``."""
+    with run_in_thread(create_app(), host=host, port=port) as root:
+        yield f"{root}/v1"
+
+
+def _wait_started(server: uvicorn.Server, thread: threading.Thread) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the emulator's server thread stopped during startup")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the emulator did not start within {STARTUP_TIMEOUT_S} s")
+        time.sleep(0.005)

@@ -1,0 +1,123 @@
+"""JSON shapes the emulator puts on the wire, in the SDK's own format.
+
+Plain dicts built here are what `Response.model_validate` and
+``TypeAdapter(ResponseStreamEvent)`` of the ``openai`` SDK accept (for the
+declared error codes and incomplete reasons; other strings are passed through
+verbatim, as the real API does with codes the SDK does not know yet).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = [
+    "ECHOED_FIELDS",
+    "TEXT_DELTAS",
+    "Json",
+    "api_error",
+    "content_part",
+    "error_message",
+    "message_item",
+    "response_body",
+    "sse_frame",
+    "usage",
+]
+
+Json = dict[str, Any]
+
+TEXT_DELTAS = ("Hello", " from", " the", " local", " emulator.")
+"""The assistant text every emulated job produces, one delta event per piece."""
+
+ECHOED_FIELDS: dict[str, object] = {
+    "instructions": None,
+    "max_output_tokens": None,
+    "max_tool_calls": None,
+    "parallel_tool_calls": True,
+    "previous_response_id": None,
+    "reasoning": None,
+    "safety_identifier": None,
+    "service_tier": None,
+    "temperature": None,
+    "text": None,
+    "tool_choice": "auto",
+    "tools": [],
+    "top_logprobs": None,
+    "top_p": None,
+    "truncation": None,
+    "user": None,
+}
+"""Create parameters copied into every response body, with their defaults."""
+
+
+def api_error(message: str, *, type: str, param: str | None = None, code: str | None = None) -> Json:
+    """The API's error envelope: ``{"error": {"message", "type", "param", "code"}}``."""
+    return {"error": {"message": message, "type": type, "param": param, "code": code}}
+
+
+def error_message(code: str | None) -> str:
+    """A human-readable message for a scripted failure."""
+    if code is None:
+        return "The emulator failed this response without an error code."
+    return f"The emulator failed this response with code {code!r}."
+
+
+def content_part(text: str) -> Json:
+    """An ``output_text`` content part."""
+    return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+
+
+def message_item(item_id: str, *, status: str, text: str | None) -> Json:
+    """An assistant message output item; ``text=None`` gives it no content yet."""
+    content = [] if text is None else [content_part(text)]
+    return {"id": item_id, "type": "message", "role": "assistant", "status": status, "content": content}
+
+
+def usage(output_tokens: int) -> Json:
+    """A small, consistent ``usage`` object."""
+    return {
+        "input_tokens": 8,
+        "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+        "output_tokens": output_tokens,
+        "output_tokens_details": {"reasoning_tokens": 0},
+        "total_tokens": 8 + output_tokens,
+    }
+
+
+def response_body(
+    *,
+    response_id: str,
+    created_at: int,
+    model: str,
+    background: bool,
+    metadata: dict[str, str],
+    echo: Json,
+    status: str,
+    output: list[Json] | None = None,
+    error: Json | None = None,
+    incomplete_reason: str | None = None,
+    incomplete: bool = False,
+    completed_at: int | None = None,
+    usage: Json | None = None,
+) -> Json:
+    """A ``Response`` object as ``GET /v1/responses/{id}`` returns it."""
+    return {
+        "id": response_id,
+        "object": "response",
+        "created_at": created_at,
+        "status": status,
+        "background": background,
+        "model": model,
+        "metadata": metadata,
+        "output": output or [],
+        "error": error,
+        "incomplete_details": {"reason": incomplete_reason} if incomplete else None,
+        "completed_at": completed_at,
+        "usage": usage,
+        **echo,
+    }
+
+
+def sse_frame(event: Json) -> bytes:
+    """One server-sent event: ``event: <type>`` and ``data: <json>``."""
+    return f"event: {event['type']}\ndata: {json.dumps(event, separators=(',', ':'))}\n\n".encode()

@@ -1,0 +1,66 @@
+"""The ``emulator.*`` metadata grammar, parsed without a server."""
+
+from __future__ import annotations
+
+import pytest
+
+from openai_background_errors.emulator.script import Script, ScriptError, parse_script
+
+
+@pytest.mark.parametrize(
+    ("metadata", "expected"),
+    [
+        ({}, Script()),
+        ({"user.tag": "kept", "emulator.outcome": "completed"}, Script()),
+        ({"emulator.outcome": "failed:server_error"}, Script(outcome="failed", detail="server_error")),
+        (
+            {"emulator.outcome": "failed:Weird code: kept"},
+            Script(outcome="failed", detail="Weird code: kept"),
+        ),
+        ({"emulator.outcome": "failed"}, Script(outcome="failed", detail=None)),
+        (
+            {"emulator.outcome": "incomplete:max_output_tokens"},
+            Script(outcome="incomplete", detail="max_output_tokens"),
+        ),
+        ({"emulator.outcome": "incomplete"}, Script(outcome="incomplete", detail=None)),
+        (
+            {"emulator.queue_ms": "0", "emulator.run_ms": "15", "emulator.poll_after_ms": "7"},
+            Script(queue_ms=0, run_ms=15, poll_after_ms=7),
+        ),
+        ({"emulator.drop_stream_after": "3"}, Script(drop_after_events=3, drop_times=1)),
+        ({"emulator.drop_stream_after": "0x4"}, Script(drop_after_events=0, drop_times=4)),
+        ({"emulator.poll_faults": "500, reset,429"}, Script(poll_faults=("500", "reset", "429"))),
+    ],
+)
+def test_valid_scripts(metadata: dict[str, str], expected: Script) -> None:
+    assert parse_script(metadata) == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("emulator.outcom", "completed"),
+        ("emulator.", "x"),
+        ("emulator.outcome", "cancelled"),
+        ("emulator.outcome", "failed:"),
+        ("emulator.outcome", "incomplete:"),
+        ("emulator.outcome", "completed:yes"),
+        ("emulator.outcome", ""),
+        ("emulator.queue_ms", "-1"),
+        ("emulator.queue_ms", "1.5"),
+        ("emulator.run_ms", "soon"),
+        ("emulator.run_ms", "86400001"),
+        ("emulator.poll_after_ms", ""),
+        ("emulator.drop_stream_after", "x2"),
+        ("emulator.drop_stream_after", "3x0"),
+        ("emulator.drop_stream_after", "3x"),
+        ("emulator.poll_faults", "500,,429"),
+        ("emulator.poll_faults", "503"),
+        ("emulator.poll_faults", ""),
+    ],
+)
+def test_invalid_scripts_name_the_key(key: str, value: str) -> None:
+    with pytest.raises(ScriptError) as caught:
+        parse_script({key: value})
+    assert caught.value.key == key
+    assert key in str(caught.value)
