@@ -112,7 +112,6 @@ def _baseline(before: Path, fresh: bool) -> dict[str, Any]:
     key = {
         "upstream": config.UPSTREAM_VERSION,
         "sdist_sha256": hashlib.sha256(tree.sdist().read_bytes()).hexdigest(),
-        "python": env.python(),
         "python_version": sys.version.split()[0],
     }
     cache = config.WORK / "baseline.json"
