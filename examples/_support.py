@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -33,7 +33,7 @@ class RequestCounter:
 
 
 @contextmanager
-def counting_client(base_url: str) -> Iterator[tuple[obe.OpenAI, RequestCounter]]:
+def counting_client(base_url: str) -> Generator[tuple[obe.OpenAI, RequestCounter], None, None]:
     """A project client on `base_url` that counts the HTTP requests it sends (retries included)."""
     counter = RequestCounter()
     http_client = httpx2.Client(event_hooks={"request": [counter]})
