@@ -86,8 +86,7 @@ def main() -> int:
     with client(sse(*events)) as c:
         try:
             with c.responses.stream(response_id=RESPONSE_ID) as stream:
-                for _ in stream:
-                    pass
+                stream.get_final_response()
             check("stream helper raises", False)
         except openai.BackgroundRateLimitError as exc:
             check("stream helper raises with code", exc.code == "rate_limit_exceeded" and isinstance(exc, RuntimeError))

@@ -83,3 +83,32 @@ def ruff(tree: Path) -> tuple[bool, str]:
 
 def imports(tree: Path) -> bool:
     return run([str(env.tool(tree, "python")), "-c", "import openai"], cwd=tree, check=False).returncode == 0
+
+
+def node_id(tree: Path, test_id: str) -> str:
+    """`tests.lib.test_x.TestY::name[p]` (JUnit) -> `tests/lib/test_x.py::TestY::name[p]` (pytest)."""
+    classname, _, name = test_id.partition("::")
+    parts = classname.split(".")
+    for cut in range(len(parts), 0, -1):
+        path = "/".join(parts[:cut]) + ".py"
+        if (tree / path).is_file():
+            return "::".join([path, *parts[cut:], name])
+    return test_id
+
+
+def still_failing(tree: Path, test_ids: list[str]) -> list[str]:
+    """Rerun `test_ids` once, serially; those that pass now were flaky on this machine, not broken."""
+    if not test_ids:
+        return []
+    junit = config.WORK / "junit-rerun.xml"
+    python = env.tool(tree, "python")
+    run(
+        [str(python), "-m", "pytest", "-o", "addopts=", "-p", "no:cacheprovider", "-q", f"--junitxml={junit}"]
+        + [node_id(tree, test_id) for test_id in test_ids],
+        cwd=tree,
+        env={"DEFER_PYDANTIC_BUILD": "false"},
+        check=False,
+        timeout=config.TEST_TIMEOUT_S,
+    )
+    rerun = parse_junit(junit)
+    return [test_id for test_id in test_ids if test_id not in rerun.passed]

@@ -42,7 +42,7 @@ PORTS: tuple[Port, ...] = (
     Port(
         "streaming.py",
         "src/openai/lib/_background_streaming.py",
-        keep=("FailureWatch", "watch_events", "async_watch_events"),
+        keep=("FailureWatch",),
     ),
 )
 

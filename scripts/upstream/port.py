@@ -311,7 +311,8 @@ def port(port_spec: config.Port, upstream: Path) -> Ported:
             out += ["", ""] + [f"# {line}".rstrip() for line in docstring.strip("\n").splitlines()]
     else:
         if docstring is not None:
-            out.append(f'"""{docstring}"""')
+            closing = "\n" if "\n" in docstring.strip() else ""
+            out.append(f'"""{docstring.rstrip()}{closing}"""')
         out += ["", "from __future__ import annotations", ""]
         out += imports.lines(
             used | ({"TYPE_CHECKING"} if checking_lines else set()), checking=False, relative_to=None

@@ -7,12 +7,13 @@
   `client.responses.create_and_poll(...)`, which are new and raise for a failed
   run (an incomplete or cancelled response is returned);
 - `ResponseStreamWatch` lets the Responses stream helper raise the typed error
-  while iterating and from `until_done()` / `get_final_response()`.
+  from `until_done()` / `get_final_response()`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Union, Optional, cast
+from collections.abc import Iterable, Iterator, AsyncIterable, AsyncIterator
 from typing_extensions import Unpack
 
 import httpx2
@@ -112,26 +113,42 @@ async def async_create_and_poll(resource: AsyncResponses, **params: Unpack[Creat
 
 
 class ResponseStreamWatch(FailureWatch):
-    """The stream helper's watch: iteration raises for a failed run; the final-response calls for any unsuccessful one."""
+    """What the stream helper saw: `until_done()` raises for a failed run, `get_final_response()` for any unsuccessful one.
+
+    Iteration itself never raises (the helper's events are unchanged). The raised error is
+    also a `RuntimeError` and keeps the helper's earlier message as its prefix.
+    """
 
     def __init__(self, raw_stream: Stream[ResponseStreamEvent] | AsyncStream[ResponseStreamEvent]) -> None:
         super().__init__(_RAISE_ON_FAILED, request_id=raw_stream.response.headers.get("x-request-id"))
-        self._last_terminal: Response | None = None
-        self._last_sequence_number: int | None = None
+        self._terminal: Response | None = None
+        self._terminal_sequence_number: int | None = None
 
-    def error_after(self, event: ResponseStreamEvent) -> BackgroundResponseError | None:
+    def observe(self, events: Iterable[ResponseStreamEvent]) -> Iterator[ResponseStreamEvent]:
+        for event in events:
+            self._saw(event)
+            yield event
+
+    async def async_observe(self, events: AsyncIterable[ResponseStreamEvent]) -> AsyncIterator[ResponseStreamEvent]:
+        async for event in events:
+            self._saw(event)
+            yield event
+
+    def _saw(self, event: ResponseStreamEvent) -> None:
+        self.error_after(event)  # remembers an `error` event until a terminal event supersedes it
         if event.type == "response.completed" or event.type == "response.failed" or event.type == "response.incomplete":
-            self._last_terminal = event.response
-            self._last_sequence_number = event.sequence_number
-        return super().error_after(event)
+            self._terminal = event.response
+            self._terminal_sequence_number = event.sequence_number
 
-    def raise_if_unsuccessful(self) -> None:
-        """Raise the typed error (also a `RuntimeError`) when the stream ended without completing."""
-        if self._last_terminal is not None:
-            error = error_for(self._last_terminal, request_id=self.request_id)
+    def raise_if_unsuccessful(self, *, failed_only: bool = False) -> None:
+        """Raise the typed error when the stream ended without completing (only a failure with `failed_only`)."""
+        error: BackgroundResponseError | None = None
+        if self._terminal is None:
+            error = self.error_at_end()
+        elif not failed_only or self._terminal.status == "failed":
+            error = error_for(self._terminal, request_id=self.request_id)
             if error is not None:
-                error.sequence_number = self._last_sequence_number
-                raise error
-        error = self.error_at_end()
+                error.sequence_number = self._terminal_sequence_number
         if error is not None:
+            error.args = (f"Didn't receive a `response.completed` event: {error}",)
             raise error

@@ -115,20 +115,21 @@ async def poll(
     return client.responses.poll(RESPONSE_ID, poll_interval_ms=poll_interval_ms, max_wait_seconds=max_wait_seconds)
 
 
-async def stream_events(client: OpenAI | AsyncOpenAI, *, final_response: bool = False) -> list[str]:
+async def stream_events(client: OpenAI | AsyncOpenAI, *, finish: str = "") -> list[str]:
+    """Iterate the stream helper, then call `finish` (`until_done` or `get_final_response`) if given."""
     seen: list[str] = []
     if isinstance(client, AsyncOpenAI):
         async with client.responses.stream(response_id=RESPONSE_ID) as stream:
-            if final_response:
-                await stream.get_final_response()
             async for event in stream:
                 seen.append(event.type)
+            if finish:
+                await getattr(stream, finish)()
     else:
         with client.responses.stream(response_id=RESPONSE_ID) as stream:
-            if final_response:
-                stream.get_final_response()
             for event in stream:
                 seen.append(event.type)
+            if finish:
+                getattr(stream, finish)()
     return seen
 
 
@@ -273,19 +274,19 @@ async def test_stream_helper_raises_after_response_failed(
     error_event = {"type": "error", "sequence_number": 2, "code": "server_error", "message": "boom", "param": None}
     events = lifecycle("failed", code="server_error")
     events[2]["sequence_number"] = 3
-    transport.responses.append(sse_response(*events[:2], error_event, events[2]))
-    seen: list[str] = []
-    with pytest.raises(openai.BackgroundServerError) as exc_info:
-        seen = await stream_events(sdk_client)
-    assert exc_info.value.sequence_number == 3
-    assert exc_info.value.request_id == REQUEST_ID
-    assert exc_info.value.response is not None
+    for finish in ("until_done", "get_final_response"):
+        transport.responses.append(sse_response(*events[:2], error_event, events[2]))
+        with pytest.raises(RuntimeError, match="Didn't receive a `response.completed` event") as exc_info:
+            await stream_events(sdk_client, finish=finish)
+        error = exc_info.value
+        assert isinstance(error, openai.BackgroundServerError)
+        assert (error.code, error.sequence_number, error.request_id) == ("server_error", 3, REQUEST_ID)
+        assert error.response is not None and error.response.status == "failed"
 
+
+async def test_stream_helper_iteration_is_unchanged(sdk_client: OpenAI | AsyncOpenAI, transport: Transport) -> None:
     transport.responses.append(sse_response(*lifecycle("failed", code="server_error")))
-    with pytest.raises(RuntimeError) as runtime_info:
-        seen = await stream_events(sdk_client, final_response=True)
-    assert isinstance(runtime_info.value, openai.BackgroundServerError)
-    assert seen == []
+    assert await stream_events(sdk_client) == ["response.created", "response.in_progress", "response.failed"]
 
 
 async def test_stream_helper_raises_for_an_error_event_alone(
@@ -294,25 +295,33 @@ async def test_stream_helper_raises_for_an_error_event_alone(
     error_event = {"type": "error", "sequence_number": 2, "code": "brand_new_code", "message": "boom", "param": None}
     transport.responses.append(sse_response(*lifecycle("failed")[:2], error_event))
     with pytest.raises(openai.BackgroundResponseFailedError) as exc_info:
-        await stream_events(sdk_client)
+        await stream_events(sdk_client, finish="until_done")
     assert exc_info.value.code == "brand_new_code"
     assert exc_info.value.sequence_number == 2
     assert exc_info.value.response is None
 
 
-async def test_stream_helper_incomplete_iterates_and_final_response_raises(
+async def test_stream_helper_incomplete_raises_only_from_get_final_response(
     sdk_client: OpenAI | AsyncOpenAI, transport: Transport
 ) -> None:
     transport.responses.append(sse_response(*lifecycle("incomplete", reason="max_output_tokens")))
-    assert await stream_events(sdk_client) == ["response.created", "response.in_progress", "response.incomplete"]
+    assert await stream_events(sdk_client, finish="until_done") == [
+        "response.created",
+        "response.in_progress",
+        "response.incomplete",
+    ]
 
     transport.responses.append(sse_response(*lifecycle("incomplete", reason="max_output_tokens")))
     with pytest.raises(RuntimeError) as exc_info:
-        await stream_events(sdk_client, final_response=True)
+        await stream_events(sdk_client, finish="get_final_response")
     assert isinstance(exc_info.value, openai.BackgroundMaxOutputTokensError)
     assert exc_info.value.reason == "max_output_tokens"
 
 
 async def test_stream_helper_completed_is_untouched(sdk_client: OpenAI | AsyncOpenAI, transport: Transport) -> None:
     transport.responses.append(sse_response(*lifecycle("completed")))
-    assert await stream_events(sdk_client) == ["response.created", "response.in_progress", "response.completed"]
+    assert await stream_events(sdk_client, finish="until_done") == [
+        "response.created",
+        "response.in_progress",
+        "response.completed",
+    ]
