@@ -27,13 +27,14 @@ from openai.types.responses import Response, ResponseStreamEvent
 from typing_extensions import Self
 
 from .registry import ErrorRegistry, RaisePolicy
-from .resources import AsyncResponses, Responses
 from .streaming import AsyncBackgroundEventStream, BackgroundEventStream
 
 if TYPE_CHECKING:
     import httpx2
     from openai._base_client import AsyncAPIClient, BaseClient, SyncAPIClient
     from openai._models import FinalRequestOptions
+
+    from .resources import AsyncResponses, Responses
 
     _ClientBase = BaseClient[Any, Any]
     _SyncClientBase = SyncAPIClient
@@ -131,6 +132,10 @@ class _SyncClient(_RaisesForBackgroundFailures, _SyncClientBase):
     @cached_property
     def responses(self) -> Responses:
         """openai's `responses` resource, with `poll` and `create_and_poll`."""
+        # Imported here, like the stock client does: loading the Responses resources costs
+        # a fifth of `import openai`, and a client that never touches them need not pay it.
+        from .resources import Responses
+
         return Responses(cast(Any, self))
 
     def _process_response(
@@ -159,6 +164,8 @@ class _AsyncClient(_RaisesForBackgroundFailures, _AsyncClientBase):
     @cached_property
     def responses(self) -> AsyncResponses:
         """openai's `responses` resource, with `poll` and `create_and_poll`."""
+        from .resources import AsyncResponses
+
         return AsyncResponses(cast(Any, self))
 
     async def _process_response(

@@ -41,6 +41,7 @@ __all__ = [
 ]
 
 _TERMINAL_EVENTS = frozenset({"response.completed", "response.failed", "response.incomplete"})
+_LIFECYCLE_EVENTS = _TERMINAL_EVENTS | {"response.created", "response.queued", "response.in_progress"}
 
 
 class FailureWatch:
@@ -132,8 +133,10 @@ class _ResumePoint:
 
     def saw(self, event: ResponseStreamEvent) -> None:
         self.last_sequence_number = event.sequence_number
-        response = getattr(event, "response", None)
-        if response is not None:
+        # Only the lifecycle events carry the response; asking a delta event for it costs more
+        # than the check (pydantic raises and catches inside a missing attribute's lookup).
+        if event.type in _LIFECYCLE_EVENTS:
+            response = cast(Any, event).response
             self.response_id = response.id
             self.resumable = self.resumable or bool(response.background)
 
