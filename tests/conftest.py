@@ -15,10 +15,19 @@ from typing import Any
 
 import httpx2
 import pytest
+from hypothesis import HealthCheck, settings
 from openai._models import construct_type
 from openai.types.responses import Response
 
 import openai_background_errors as obe
+
+# Hypothesis: a modest size for every run; `--hypothesis-profile=fuzz` for the long one.
+# No deadline in either: a slow example on a busy machine is not a failure.
+settings.register_profile("modest", max_examples=150, deadline=None)
+settings.register_profile(
+    "fuzz", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("modest")
 
 PAYLOADS = Path(__file__).parent / "payloads"
 BASE_URL = "http://testserver/v1"

@@ -31,11 +31,19 @@ code keyed on HTTP statuses.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from openai import OpenAIError
 from openai.types.responses import Response, ResponseErrorEvent
-from openai.types.responses.response_error import Misalignment
+
+if TYPE_CHECKING:
+    from openai.types.responses.response_error import Misalignment
+else:
+    try:
+        from openai.types.responses.response_error import Misalignment
+    except ImportError:  # openai < 3.57.0
+        from ._compat import Misalignment
 
 __all__ = [
     "BackgroundContentFilterError",
@@ -83,7 +91,8 @@ class BackgroundResponseError(OpenAIError, RuntimeError):
         self.param = param
         self.request_id = request_id
         self.sequence_number = sequence_number
-        super().__init__(self._summary())
+        # One line whatever the code, message or id hold (lenient parsing keeps newlines too).
+        super().__init__(_one_line(self._summary()))
 
     @classmethod
     def from_response(cls, response: Response, *, request_id: str | None = None) -> BackgroundResponseError:
@@ -93,10 +102,12 @@ class BackgroundResponseError(OpenAIError, RuntimeError):
     @classmethod
     def _details_of(cls, response: Response) -> dict[str, Any]:
         """The keyword arguments this class reads from the response body."""
-        error = response.error
+        error: object = response.error
         if error is None:
             return {}
-        return {"message": error.message, "code": error.code, "param": error.param}
+        # The SDK parses leniently: `error` may be a string or a list, and `param` is absent from
+        # openai < 3.35. Fields are read as sent (never coerced), and as None when there are none.
+        return {name: getattr(error, name, None) for name in ("message", "code", "param")}
 
     def _summary(self) -> str:
         return f"background response {self.response_id or '<unknown id>'} did not complete"
@@ -160,7 +171,7 @@ class BackgroundResponseFailedError(BackgroundResponseError):
 
     def _summary(self) -> str:
         what = self.code if self.code is not None else "no error code"
-        detail = _one_line(self.message) if self.message else "no error message"
+        detail = str(self.message) if self.message else "no error message"
         return f"{what}: {detail} (background response {self.response_id or '<unknown id>'} failed)"
 
 
@@ -225,12 +236,16 @@ class BackgroundPolicyViolationError(BackgroundResponseFailedError):
 
 
 def _misalignment_of(response: Response) -> Misalignment | None:
-    # `misalignment` appeared in openai 3.57.0; older releases keep it as an extra field.
+    # `misalignment` appeared in openai 3.57.0; older releases keep it as an unparsed extra field.
     error: object = response.error
     misalignment = getattr(error, "misalignment", None)
     if misalignment is None or isinstance(misalignment, Misalignment):
         return misalignment
-    return Misalignment.model_validate(misalignment)
+    if isinstance(misalignment, Mapping):
+        # Lenient, as the SDK parses: odd values are kept, never raised on.
+        return Misalignment.construct(**cast(Mapping[str, Any], misalignment))
+    # Not an object at all: nothing to model; `response.error` still holds it as sent.
+    return None
 
 
 class BackgroundDataResidencyError(BackgroundResponseFailedError):
@@ -275,8 +290,8 @@ class BackgroundResponseIncompleteError(BackgroundResponseError):
 
     @classmethod
     def _details_of(cls, response: Response) -> dict[str, Any]:
-        details = response.incomplete_details
-        return {**super()._details_of(response), "reason": details.reason if details is not None else None}
+        details: object = response.incomplete_details
+        return {**super()._details_of(response), "reason": getattr(details, "reason", None)}
 
     def _summary(self) -> str:
         why = self.reason if self.reason is not None else "no reason given"

@@ -91,6 +91,12 @@ def _server_hint_ms(headers: Mapping[str, str]) -> int:
         return DEFAULT_POLL_INTERVAL_MS
 
 
+def _is_waiting(response: Response) -> bool:
+    # A status that is not a string (lenient parsing lets any value through) is not a waiting one.
+    status: object = response.status
+    return isinstance(status, str) and status in WAITING_STATUSES
+
+
 def poll(
     resource: Responses,
     response_id: str,
@@ -107,7 +113,7 @@ def poll(
             schedule.check_time()
             raw = resource.with_raw_response.retrieve(response_id, extra_headers=schedule.headers)
             response = raw.parse()
-            if response.status not in WAITING_STATUSES:
+            if not _is_waiting(response):
                 return policy.check(response, request_id=raw.request_id)
             resource._sleep(schedule.seconds_to_wait(raw.headers))  # pyright: ignore[reportPrivateUsage]
     except KeyboardInterrupt:
@@ -132,7 +138,7 @@ async def async_poll(
             schedule.check_time()
             raw = await resource.with_raw_response.retrieve(response_id, extra_headers=schedule.headers)
             response = raw.parse()
-            if response.status not in WAITING_STATUSES:
+            if not _is_waiting(response):
                 return policy.check(response, request_id=raw.request_id)
             await resource._sleep(schedule.seconds_to_wait(raw.headers))  # pyright: ignore[reportPrivateUsage]
     except asyncio.CancelledError:

@@ -148,10 +148,12 @@ class ErrorRegistry:
 
     def lookup(self, status: str, code: str | None) -> type[BackgroundResponseError] | None:
         """The class for a response with this status and code; None when the status is not a failure."""
-        base = STATUS_BASES.get(status)
+        # Lenient parsing lets any JSON value through as a status or code: a non-string never
+        # matches a registration or a family, and is classified as an unknown code would be.
+        base = STATUS_BASES.get(status) if isinstance(status, str) else None  # pyright: ignore[reportUnnecessaryIsInstance]
         if base is None:
             return None
-        if code is None:
+        if not isinstance(code, str):  # pyright: ignore[reportUnnecessaryIsInstance]
             return base
         found = self._classes.get((status, code))
         if found is not None:
@@ -168,11 +170,12 @@ default_registry: Final = ErrorRegistry()
 
 
 def _code_of(response: Response) -> str | None:
+    # Read as sent: `error` and `incomplete_details` may be any JSON value, not only an object.
     if response.status == "incomplete":
-        details = response.incomplete_details
-        return details.reason if details is not None else None
-    error = response.error
-    return error.code if error is not None else None
+        details: object = response.incomplete_details
+        return getattr(details, "reason", None)
+    error: object = response.error
+    return getattr(error, "code", None)
 
 
 def error_for(
@@ -219,7 +222,8 @@ class RaisePolicy:
         self, response: Response, *, request_id: str | None = None
     ) -> BackgroundResponseError | None:
         """The error to raise for `response`, or None when its status is not one that raises."""
-        if response.status not in self.raise_on:
+        status: object = response.status
+        if not isinstance(status, str) or status not in self.raise_on:
             return None
         return error_for(response, registry=self.registry, request_id=request_id)
 
