@@ -55,9 +55,7 @@ NOT_PORTED = {
 # Spellings that upstream's type checker (ty) needs and this repository's (pyright) does not.
 # Each applies only where its text is found; the summary lists the ones used. Prefer fixing the
 # source so this stays empty.
-REWRITES: dict[str, tuple[tuple[str, str], ...]] = {
-    "polling.py": (("response = raw.parse()", "response = raw.parse(to=Response)"),),
-}
+REWRITES: dict[str, tuple[tuple[str, str], ...]] = {}
 
 # Relative imports between this package's modules, and where those modules live upstream.
 MODULE_MAP = {

@@ -112,7 +112,7 @@ def poll(
         while True:
             schedule.check_time()
             raw = resource.with_raw_response.retrieve(response_id, extra_headers=schedule.headers)
-            response = raw.parse()
+            response = raw.parse(to=Response)
             if not _is_waiting(response):
                 return policy.check(response, request_id=raw.request_id)
             resource._sleep(schedule.seconds_to_wait(raw.headers))  # pyright: ignore[reportPrivateUsage]
@@ -137,7 +137,7 @@ async def async_poll(
         while True:
             schedule.check_time()
             raw = await resource.with_raw_response.retrieve(response_id, extra_headers=schedule.headers)
-            response = raw.parse()
+            response = raw.parse(to=Response)
             if not _is_waiting(response):
                 return policy.check(response, request_id=raw.request_id)
             await resource._sleep(schedule.seconds_to_wait(raw.headers))  # pyright: ignore[reportPrivateUsage]
