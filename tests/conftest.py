@@ -1,8 +1,9 @@
 """Fixtures shared by the test suite: recorded payloads and clients over a mock transport.
 
 HTTP is mocked at the transport: openai 3.x speaks httpx2, which respx does not
-intercept, so the clients get an `httpx2.MockTransport`. No private SDK method
-is patched.
+intercept, so the clients get an `httpx2.MockTransport`; on openai 2.x (httpx)
+the same `Server` is routed through respx. What differs between the
+compatibility lanes lives in `tests/lanes.py`. No private SDK method is patched.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from openai._models import construct_type
 from openai.types.responses import Response
 
 import openai_background_errors as obe
+
+from . import lanes
 
 # Hypothesis: a modest size for every run; `--hypothesis-profile=fuzz` for the long one.
 # No deadline in either: a slow example on a busy machine is not a failure.
@@ -107,18 +110,32 @@ def is_async(request: pytest.FixtureRequest) -> bool:
     return bool(request.param == "async")
 
 
+def http_client(server: Server, *, is_async: bool = False) -> Any:
+    """An HTTP client of the library the installed SDK speaks, whose requests go to `server`."""
+    return lanes.mock_http_client(server.handle, is_async=is_async)
+
+
 def make_client(server: Server, *, is_async: bool, **options: Any) -> Any:
     """A project client (sync or async) whose HTTP goes to `server`."""
-    if is_async:
-        return obe.AsyncOpenAI(
-            api_key="sk-test",
-            base_url=BASE_URL,
-            http_client=httpx2.AsyncClient(transport=server.transport),
-            **options,
-        )
-    return obe.OpenAI(
-        api_key="sk-test", base_url=BASE_URL, http_client=httpx2.Client(transport=server.transport), **options
+    cls = obe.AsyncOpenAI if is_async else obe.OpenAI
+    return cls(
+        api_key="sk-test", base_url=BASE_URL, http_client=http_client(server, is_async=is_async), **options
     )
+
+
+collect_ignore = list(lanes.not_collected())
+
+
+def pytest_report_header() -> list[str]:
+    skipped = [f"not collected in this lane: {path} ({why})" for path, why in lanes.not_collected().items()]
+    return [f"lane: {lanes.LANE}", *skipped]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        reason = lanes.skip_reason(item.nodeid)
+        if reason is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 async def resolve(value: Any) -> Any:

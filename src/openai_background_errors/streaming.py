@@ -18,11 +18,12 @@ resumed and still raises the SDK's `APIConnectionError`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from openai import APIConnectionError, AsyncStream, Stream, omit
-from openai.types.responses import ResponseErrorEvent, ResponseStreamEvent
+from openai.types.responses import Response, ResponseErrorEvent, ResponseStreamEvent
 
 from .errors import BackgroundResponseError, BackgroundResponseFailedError
 
@@ -55,14 +56,25 @@ class FailureWatch:
 
     def error_after(self, event: ResponseStreamEvent) -> BackgroundResponseError | None:
         """The error to raise once `event` has been delivered, if it ends the run in a raising status."""
-        if event.type == "error":
-            self._error_event = event
+        # Lenient parsing: an event's data may be any JSON value, its type any value.
+        kind: object = getattr(event, "type", None)
+        if kind == "error":
+            self._error_event = cast(ResponseErrorEvent, event)
             return None
-        if event.type not in _TERMINAL_EVENTS:
+        if not isinstance(kind, str) or kind not in _TERMINAL_EVENTS:
             return None
         # A terminal response event supersedes an earlier `error` event: it says how the run ended.
         self._error_event = None
-        response = cast(Any, event).response
+        response: object = cast(Any, event).response
+        if not isinstance(response, Response):
+            # No response object to classify, but the event's type still says how the run ended.
+            status = kind.removeprefix("response.")
+            cls = self.policy.registry.lookup(status, None) if status in self.policy.raise_on else None
+            return (
+                None
+                if cls is None
+                else cls(request_id=self.request_id, sequence_number=event.sequence_number)
+            )
         error = self.policy.error_for(response, request_id=self.request_id)
         if error is not None:
             error.sequence_number = event.sequence_number
@@ -103,6 +115,22 @@ async def async_watch_events(
         raise error
 
 
+def _connection_errors() -> tuple[type[Exception], ...]:
+    """What a dropped connection raises while a stream is read.
+
+    openai >= 3.14 wraps the HTTP library's errors in `APIConnectionError`; openai 2.x and
+    3.0-3.13 let the library's own `RequestError` out, from httpx or httpx2 (whichever the
+    SDK loaded). Those are caught too, and wrapped when the stream cannot resume, so every
+    supported SDK reports a drop the same way.
+    """
+    raw = (
+        cast(type[Exception], module.RequestError)
+        for name in ("httpx2", "httpx")
+        if (module := sys.modules.get(name)) is not None
+    )
+    return (APIConnectionError, *raw)
+
+
 class _Host(Protocol):
     """What a stream needs of the client that opened it."""
 
@@ -132,11 +160,17 @@ class _ResumePoint:
         self.last_sequence_number: int | None = None
 
     def saw(self, event: ResponseStreamEvent) -> None:
-        self.last_sequence_number = event.sequence_number
+        # Lenient parsing: only an event with an integer number is a point to resume after.
+        number: object = getattr(event, "sequence_number", None)
+        if isinstance(number, int):
+            self.last_sequence_number = number
         # Only the lifecycle events carry the response; asking a delta event for it costs more
         # than the check (pydantic raises and catches inside a missing attribute's lookup).
-        if event.type in _LIFECYCLE_EVENTS:
-            response = cast(Any, event).response
+        kind: object = getattr(event, "type", None)
+        if isinstance(kind, str) and kind in _LIFECYCLE_EVENTS:
+            response: object = cast(Any, event).response
+            if not isinstance(response, Response):  # lenient parsing lets any value through
+                return
             self.response_id = response.id
             self.resumable = self.resumable or bool(response.background)
 
@@ -166,9 +200,11 @@ class BackgroundEventStream(Stream[ResponseStreamEvent]):
                     point.saw(event)
                     yield event
                 return
-            except APIConnectionError:
+            except _connection_errors() as dropped:
                 if not point.can_resume(resumes, self._client.max_stream_resumes):
-                    raise
+                    if isinstance(dropped, APIConnectionError):
+                        raise
+                    raise APIConnectionError(request=self.response.request) from dropped
             resumes += 1
             self.response.close()
             replacement = cast(
@@ -207,9 +243,11 @@ class AsyncBackgroundEventStream(AsyncStream[ResponseStreamEvent]):
                     point.saw(event)
                     yield event
                 return
-            except APIConnectionError:
+            except _connection_errors() as dropped:
                 if not point.can_resume(resumes, self._client.max_stream_resumes):
-                    raise
+                    if isinstance(dropped, APIConnectionError):
+                        raise
+                    raise APIConnectionError(request=self.response.request) from dropped
             resumes += 1
             await self.response.aclose()
             replacement = cast(

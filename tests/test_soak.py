@@ -1,0 +1,232 @@
+"""Fault soak against the embedded server: many scripted jobs, random fates, dropped streams, flaky polls.
+
+Each job's fate is drawn from a seeded RNG and scripted in its metadata. Half are
+watched by polling (`create_and_poll`, through 500/429/reset poll faults), half
+by streaming (`create(stream=True)` or `retrieve(stream=True)`, through cut
+connections that the stream resumes). Sync jobs run on a bounded thread pool
+sharing one client; async jobs under a semaphore sharing one async client.
+
+Checked for every job: the observed outcome (the class raised, or none) equals the
+scripted fate; every streamed job saw each event exactly once, in order (lost = 0,
+repeated = 0). After the run no thread is left behind (server, pool or client).
+
+The default suite runs a small soak; `-m soak` runs the full one (500 jobs):
+
+    scripts/test -m soak -p no:xdist -s tests/test_soak.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import functools
+import os
+import random
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from openai.types.responses import Response
+
+import openai_background_errors as obe
+from openai_background_errors.emulator import serve
+
+CONCURRENCY = 8
+RAISE_ON = ("failed", "incomplete")
+JOIN_BOUND_S = 30.0
+"""How long a leftover thread may take to finish after the run; never reached when all is well."""
+
+FATES = [
+    "completed",
+    "completed",
+    "failed:server_error",
+    "failed:rate_limit_exceeded",
+    "failed:insufficient_quota",
+    "failed:invalid_prompt",
+    "failed:image_content_policy_violation",
+    "failed:sandbox_session_expired",
+    "failed:new_image_thing",
+    "failed",
+    "incomplete:max_output_tokens",
+    "incomplete:content_filter",
+    "incomplete:steered",
+    "incomplete",
+]
+WATCHES = ["create_and_poll", "create(stream=True)", "retrieve(stream=True)"]
+EVENTS_PER_FATE = {"completed": 13, "incomplete": 13, "failed": 4}
+"""How many events the emulator streams for each outcome (docs/emulator.md), numbered from 0."""
+
+
+@dataclass(frozen=True)
+class Job:
+    number: int
+    fate: str
+    watch: str
+    metadata: dict[str, str]
+
+    @property
+    def expected(self) -> type[obe.BackgroundResponseError] | None:
+        status, _, detail = self.fate.partition(":")
+        if status == "completed":
+            return None
+        return obe.default_registry.lookup(status, detail or None)
+
+
+def plan(count: int, seed: int) -> list[Job]:
+    """`count` jobs with random fates, watches, stream drops and poll faults."""
+    rng = random.Random(seed)
+    jobs: list[Job] = []
+    for number in range(count):
+        fate = rng.choice(FATES)
+        watch = rng.choice(WATCHES)
+        metadata = {
+            "emulator.outcome": fate,
+            "emulator.queue_ms": str(rng.randint(0, 20)),
+            "emulator.run_ms": str(rng.randint(0, 40)),
+            "emulator.poll_after_ms": "5",
+        }
+        if watch == "create_and_poll" and rng.random() < 0.5:
+            # At most two faults in a row: the SDK's own max_retries (2) sees every one through.
+            faults = rng.choices(["500", "429", "500", "429", "reset"], k=rng.randint(1, 2))
+            metadata["emulator.poll_faults"] = ",".join(faults)
+        if watch != "create_and_poll" and rng.random() < 0.6:
+            # Up to three cuts: within max_stream_resumes (3). A create(stream=True) cut before its
+            # first event cannot resume (no response id yet), so its cuts come after one at least.
+            least = 1 if watch == "create(stream=True)" else 0
+            metadata["emulator.drop_stream_after"] = f"{rng.randint(least, 6)}x{rng.randint(1, 3)}"
+        jobs.append(Job(number, fate, watch, metadata))
+    return jobs
+
+
+@dataclass
+class Tally:
+    jobs: int = 0
+    streamed_events: int = 0
+    lost: int = 0
+    repeated: int = 0
+    mismatches: list[str] = field(default_factory=lambda: [])
+
+    def record(self, job: Job, raised: BaseException | None, numbers: list[int] | None) -> None:
+        self.jobs += 1
+        observed = None if raised is None else type(raised)
+        if observed is not job.expected:
+            self.mismatches.append(
+                f"job {job.number} {job.metadata}: expected {job.expected}, got {raised!r}"
+            )
+        if numbers is not None:
+            self.streamed_events += len(numbers)
+            self.repeated += len(numbers) - len(set(numbers))
+            expected = set(range(EVENTS_PER_FATE[job.fate.partition(":")[0]]))
+            self.lost += len(expected - set(numbers))
+            if numbers != sorted(numbers) or not set(numbers) <= expected:
+                self.mismatches.append(f"job {job.number} {job.metadata}: events {numbers}")
+
+
+MODEL = "gpt-4.1-mini"
+
+
+def run_sync_job(client: obe.OpenAI, job: Job) -> tuple[BaseException | None, list[int] | None]:
+    numbers: list[int] | None = None
+    try:
+        if job.watch == "create_and_poll":
+            client.responses.create_and_poll(model=MODEL, input="hi", metadata=job.metadata)
+            return None, None
+        numbers = []
+        if job.watch == "create(stream=True)":
+            events: Iterator[Any] = iter(
+                client.responses.create(
+                    model=MODEL, input="hi", metadata=job.metadata, background=True, stream=True
+                )
+            )
+        else:
+            created: Response = client.responses.create(
+                model=MODEL, input="hi", metadata=job.metadata, background=True
+            )
+            events = iter(client.responses.retrieve(created.id, stream=True))
+        for event in events:
+            numbers.append(event.sequence_number)
+    except obe.BackgroundResponseError as error:
+        return error, numbers
+    return None, numbers
+
+
+async def run_async_job(client: obe.AsyncOpenAI, job: Job) -> tuple[BaseException | None, list[int] | None]:
+    numbers: list[int] | None = None
+    try:
+        if job.watch == "create_and_poll":
+            await client.responses.create_and_poll(model=MODEL, input="hi", metadata=job.metadata)
+            return None, None
+        numbers = []
+        if job.watch == "create(stream=True)":
+            stream = await client.responses.create(
+                model=MODEL, input="hi", metadata=job.metadata, background=True, stream=True
+            )
+        else:
+            created: Response = await client.responses.create(
+                model=MODEL, input="hi", metadata=job.metadata, background=True
+            )
+            stream = await client.responses.retrieve(created.id, stream=True)
+        async for event in stream:
+            numbers.append(event.sequence_number)
+    except obe.BackgroundResponseError as error:
+        return error, numbers
+    return None, numbers
+
+
+def soak(count: int, seed: int) -> Tally:
+    before = set(threading.enumerate())
+    jobs = plan(count, seed)
+    sync_jobs, async_jobs = jobs[: count // 2], jobs[count // 2 :]
+    tally = Tally()
+    with serve() as base_url:
+        with obe.OpenAI(base_url=base_url, api_key="sk-soak", raise_on=RAISE_ON) as client:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+                outcomes = pool.map(functools.partial(run_sync_job, client), sync_jobs)
+                for job, (raised, numbers) in zip(sync_jobs, outcomes, strict=True):
+                    tally.record(job, raised, numbers)
+
+        async def run_async_jobs() -> list[tuple[BaseException | None, list[int] | None]]:
+            gate = asyncio.Semaphore(CONCURRENCY)
+            async with obe.AsyncOpenAI(base_url=base_url, api_key="sk-soak", raise_on=RAISE_ON) as client:
+
+                async def bounded(job: Job) -> tuple[BaseException | None, list[int] | None]:
+                    async with gate:
+                        return await run_async_job(client, job)
+
+                return await asyncio.gather(*(bounded(job) for job in async_jobs))
+
+        for job, (raised, numbers) in zip(async_jobs, asyncio.run(run_async_jobs()), strict=True):
+            tally.record(job, raised, numbers)
+
+    leftover = [thread for thread in threading.enumerate() if thread not in before]
+    for thread in leftover:
+        thread.join(JOIN_BOUND_S)
+    still_running = [thread.name for thread in leftover if thread.is_alive()]
+    print(
+        f"soak: seed={seed} jobs={tally.jobs} streamed_events={tally.streamed_events} "
+        f"lost={tally.lost} repeated={tally.repeated} mismatches={len(tally.mismatches)} "
+        f"threads_left={len(still_running)}"
+    )
+    assert still_running == []
+    return tally
+
+
+def _seed() -> int:
+    return int(os.environ.get("SOAK_SEED", random.randrange(1 << 32)))
+
+
+def _check(tally: Tally, count: int) -> None:
+    assert tally.jobs == count
+    assert tally.mismatches == []
+    assert (tally.lost, tally.repeated) == (0, 0)
+
+
+def test_small_soak() -> None:
+    _check(soak(40, _seed()), 40)
+
+
+@pytest.mark.soak
+def test_full_soak() -> None:
+    _check(soak(500, _seed()), 500)

@@ -1,0 +1,223 @@
+"""Stream fuzzing: whatever a server streams, the project's streams finish or raise a clear error.
+
+Event sequences built from the recorded streams are truncated, repeated, put out
+of order, mixed with unknown event types, odd payloads and stray `error` events,
+and cut mid-event, with the connection ending cleanly or dropping. Each one is
+consumed through the project's clients, sync and async, under a timeout. The
+outcome is one of: the stream finishes, it raises an error of the family, or it
+raises the SDK's own clear error (an `openai.OpenAIError` such as
+`APIConnectionError`, the stream helper's plain `RuntimeError`, or exactly what
+the stock SDK raises on the same bytes, e.g. `JSONDecodeError` for data that is
+not JSON). Never a hang, never an exception the project adds (`KeyError`,
+`TypeError`, ...).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, cast
+
+import httpx2
+import openai
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from .conftest import BASE_URL, Server, http_client, make_client, stream_body
+
+HANG_GUARD_S = 30.0
+"""Far beyond what any stream here takes (milliseconds); reaching it means a hang."""
+
+RECORDINGS = ["completed", "failed_with_error_event", "failed_without_error_event", "error_event_only"]
+ENTRIES = ["retrieve(stream=True)", "create(stream=True)", "stream(response_id=...)"]
+
+
+def _chunks(name: str) -> list[bytes]:
+    return [chunk + b"\n\n" for chunk in stream_body(name).split(b"\n\n") if chunk.strip()]
+
+
+def _event(data: object, event: str | None = None) -> bytes:
+    name: object = event if event is not None else cast(dict[str, object], data).get("type")
+    head = f"event: {name}\n" if name is not None else ""
+    return f"{head}data: {json.dumps(data)}\n\n".encode()
+
+
+STRAYS: list[bytes] = [
+    _event({"type": "response.future_thing", "sequence_number": 99, "whatever": [1, 2]}),
+    _event({"type": "error", "sequence_number": 50, "code": "server_error", "message": "m", "param": None}),
+    _event({"type": "error", "sequence_number": 51, "code": 42, "message": None, "param": None}),
+    _event({"type": "error", "sequence_number": 52}),
+    _event({"type": "response.failed", "sequence_number": 60, "response": "not an object"}),
+    _event(
+        {"type": "response.failed", "sequence_number": 61, "response": {"status": "failed", "error": "x"}}
+    ),
+    _event({"type": "response.completed", "sequence_number": 62, "response": None}),
+    _event({"type": "response.created", "sequence_number": 63, "response": ["odd"]}),
+    _event({"type": "response.incomplete", "sequence_number": "seven", "response": {"status": [1]}}),
+    _event({"sequence_number": 70}),
+    _event({"type": ["response.failed"], "sequence_number": 71}),
+    _event([1, 2, 3], event="response.output_text.delta"),
+    b"event: response.output_text.delta\ndata: {not json\n\n",
+    b": a comment line\n\n",
+    b"data: [DONE]\n\n",
+]
+
+
+class _Body(httpx2.SyncByteStream, httpx2.AsyncByteStream):
+    """A streamed body that ends cleanly or drops the connection after its last byte."""
+
+    def __init__(self, body: bytes, *, drop: bool) -> None:
+        self.body = body
+        self.drop = drop
+
+    def _pieces(self) -> list[bytes]:
+        return [self.body[i : i + 97] for i in range(0, len(self.body), 97)]
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._pieces()
+        if self.drop:
+            raise httpx2.RemoteProtocolError("peer closed connection without sending complete message body")
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for piece in self._pieces():
+            yield piece
+        if self.drop:
+            raise httpx2.RemoteProtocolError("peer closed connection without sending complete message body")
+
+
+@st.composite
+def bodies(draw: st.DrawFn) -> tuple[bytes, bool]:
+    """One connection's body (mutated recorded events) and whether the connection drops at its end."""
+    chunks = _chunks(draw(st.sampled_from(RECORDINGS)))
+    pool = chunks + STRAYS
+    picked = draw(st.lists(st.integers(0, len(pool) - 1), max_size=24))
+    body = b"".join(pool[i] for i in picked)
+    if body and draw(st.booleans()):
+        body = body[: draw(st.integers(0, len(body) - 1))]  # cut mid-event
+    return body, draw(st.booleans())
+
+
+def _answer(body: bytes, drop: bool) -> httpx2.Response:
+    return httpx2.Response(200, headers={"content-type": "text/event-stream"}, stream=_Body(body, drop=drop))
+
+
+def _sync_consume(client: Any, entry: str) -> int:
+    responses = client.responses
+    if entry == "stream(response_id=...)":
+        with responses.stream(response_id="resp_fuzz") as stream:
+            count = sum(1 for _ in stream)
+            stream.get_final_response()
+            return count
+    if entry == "create(stream=True)":
+        return sum(1 for _ in responses.create(model="m", input="hi", background=True, stream=True))
+    return sum(1 for _ in responses.retrieve("resp_fuzz", stream=True))
+
+
+async def _async_consume(client: Any, entry: str) -> int:
+    responses = client.responses
+    count = 0
+    if entry == "stream(response_id=...)":
+        async with responses.stream(response_id="resp_fuzz") as stream:
+            async for _ in stream:
+                count += 1
+            await stream.get_final_response()
+            return count
+    if entry == "create(stream=True)":
+        opened = await responses.create(model="m", input="hi", background=True, stream=True)
+    else:
+        opened = await responses.retrieve("resp_fuzz", stream=True)
+    async for _ in opened:
+        count += 1
+    return count
+
+
+def assert_clear(outcome: BaseException | None, connections: list[tuple[bytes, bool]], entry: str) -> None:
+    """Finished, an error of the family, or the SDK's own clear error; nothing unrelated."""
+    if outcome is None or isinstance(outcome, openai.OpenAIError):
+        return
+    if type(outcome) is RuntimeError:  # the stock stream helper's own "didn't receive ..." error
+        return
+    # Anything else must be the stock SDK's own answer to the bytes of one of the connections.
+    stock = [run_stock(connection, entry) for connection in connections]
+    if not any(type(answer) is type(outcome) for answer in stock):
+        raise AssertionError(
+            f"unrelated exception {type(outcome).__name__}: {outcome} (the stock SDK: {stock!r})"
+        ) from outcome
+
+
+def run_stock(connection: tuple[bytes, bool], entry: str) -> BaseException | None:
+    server = Server().then(_answer(*connection))
+    stock = openai.OpenAI(api_key="sk-test", base_url=BASE_URL, http_client=http_client(server))
+    try:
+        _sync_consume(stock, entry)
+    except Exception as error:
+        return error
+    return None
+
+
+def run_sync(connections: list[tuple[bytes, bool]], entry: str) -> BaseException | None:
+    server = Server()
+    for body, drop in connections:
+        server.then(_answer(body, drop))
+    client = make_client(server, is_async=False)
+
+    def consume() -> BaseException | None:
+        try:
+            _sync_consume(client, entry)
+        except Exception as error:
+            return error
+        return None
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(consume).result(timeout=HANG_GUARD_S)
+
+
+def run_async(connections: list[tuple[bytes, bool]], entry: str) -> BaseException | None:
+    server = Server()
+    for body, drop in connections:
+        server.then(_answer(body, drop))
+
+    async def consume() -> BaseException | None:
+        client = make_client(server, is_async=True)
+        try:
+            await asyncio.wait_for(_async_consume(client, entry), timeout=HANG_GUARD_S)
+        except (Exception, asyncio.TimeoutError) as error:
+            if isinstance(error, asyncio.TimeoutError):
+                raise AssertionError("the stream hung") from error
+            return error
+        finally:
+            await client.close()
+        return None
+
+    return asyncio.run(consume())
+
+
+# A dropped background stream resumes up to max_stream_resumes (3) times: four connections.
+connection_lists = st.lists(bodies(), min_size=4, max_size=4)
+
+
+@given(connection_lists, st.sampled_from(ENTRIES))
+def test_sync_streams_finish_or_raise_a_clear_error(
+    connections: list[tuple[bytes, bool]], entry: str
+) -> None:
+    assert_clear(run_sync(connections, entry), connections, entry)
+
+
+@given(connection_lists, st.sampled_from(ENTRIES))
+def test_async_streams_finish_or_raise_a_clear_error(
+    connections: list[tuple[bytes, bool]], entry: str
+) -> None:
+    assert_clear(run_async(connections, entry), connections, entry)
+
+
+@pytest.mark.parametrize("stray", range(len(STRAYS)))
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_each_stray_event_in_the_middle_of_a_failed_stream(stray: int, entry: str) -> None:
+    chunks = _chunks("failed_with_error_event")
+    body = b"".join([*chunks[:2], STRAYS[stray], *chunks[2:]])
+    connections = [(body, False)]
+    for outcome in (run_sync(connections, entry), run_async(connections, entry)):
+        assert_clear(outcome, connections, entry)
