@@ -118,9 +118,8 @@ def http_client(server: Server, *, is_async: bool = False) -> Any:
 def make_client(server: Server, *, is_async: bool, **options: Any) -> Any:
     """A project client (sync or async) whose HTTP goes to `server`."""
     cls = obe.AsyncOpenAI if is_async else obe.OpenAI
-    return cls(
-        api_key="sk-test", base_url=BASE_URL, http_client=http_client(server, is_async=is_async), **options
-    )
+    options = {"api_key": "sk-test", **options}
+    return cls(base_url=BASE_URL, http_client=http_client(server, is_async=is_async), **options)
 
 
 collect_ignore = list(lanes.not_collected())

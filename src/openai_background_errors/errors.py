@@ -31,6 +31,7 @@ code keyed on HTTP statuses.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -124,7 +125,21 @@ class BackgroundResponseError(OpenAIError, RuntimeError):
         }
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.message, self._fields()))
+        # A pickle leaves the process (pools, task queues, caches, crash dumps): it carries the
+        # response without its content. The run is stored server-side (background responses
+        # are), so `retrieve(error.response_id)` gets the whole response back.
+        fields = self._fields()
+        if self.response is not None:
+            fields["response"] = _without_content(self.response)
+        return (_rebuild, (type(self), self.message, fields))
+
+    def __copy__(self) -> BackgroundResponseError:
+        # In-process copies keep the whole response.
+        return cast(BackgroundResponseError, _rebuild(type(self), self.message, self._fields()))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> BackgroundResponseError:
+        fields = copy.deepcopy(self._fields(), memo)
+        return cast(BackgroundResponseError, _rebuild(type(self), self.message, fields))
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -141,6 +156,25 @@ class BackgroundResponseError(OpenAIError, RuntimeError):
         # Curated: never the response itself, whose input and output may hold customer data.
         fields = ", ".join(f"{name}={value!r}" for name, value in self._repr_fields().items())
         return f"{type(self).__name__}({fields})"
+
+
+# The fields of a Response that say how a run ended, and nothing of what went in or came out.
+_OUTCOME_FIELDS = frozenset(
+    {
+        "id", "object", "created_at", "completed_at", "status", "error", "incomplete_details",
+        "background", "model", "service_tier", "usage", "max_output_tokens", "max_tool_calls",
+        "parallel_tool_calls", "previous_response_id", "temperature", "top_p", "top_logprobs",
+        "truncation",
+    }
+)  # fmt: skip
+
+
+def _without_content(response: Response) -> Response:
+    """A copy of `response` with only `_OUTCOME_FIELDS`: no output, instructions, prompt, tools,
+    metadata or user, and none of the fields this SDK does not declare."""
+    kept: dict[str, Any] = {name: value for name, value in vars(response).items() if name in _OUTCOME_FIELDS}
+    kept.update(output=[], tools=[])
+    return Response.construct(**kept)
 
 
 def _rebuild(cls: type[BackgroundResponseError], message: str | None, fields: dict[str, Any]) -> Any:
