@@ -184,3 +184,14 @@ def test_pickle_and_copy_keep_class_and_fields(error: obe.BackgroundResponseErro
     assert type(pickled) is type(error)
     assert {**_state(pickled), "response": None} == {**_state(error), "response": None}
     assert pickled.response == errors._without_content(error.response)  # type: ignore[arg-type]  # pyright: ignore[reportPrivateUsage, reportArgumentType]
+
+
+def test_notes_and_added_attributes_survive_pickle_and_copy() -> None:
+    error = obe.BackgroundServerError("boom", code="server_error", request_id="req_1")
+    # What `add_note` (Python 3.11+) stores, and an attribute a caller adds.
+    setattr(error, "__notes__", ["job 42, attempt 3"])  # noqa: B010
+    setattr(error, "attempt", 3)  # noqa: B010
+    for clone in (pickle.loads(pickle.dumps(error)), copy.copy(error), copy.deepcopy(error)):
+        assert getattr(clone, "__notes__", None) == ["job 42, attempt 3"]
+        assert getattr(clone, "attempt", None) == 3
+        assert (clone.code, clone.request_id) == ("server_error", "req_1")

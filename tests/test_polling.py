@@ -241,3 +241,39 @@ async def test_task_cancellation_stops_polling_and_can_cancel(server: Server) ->
         ("GET", f"/v1/responses/{RESPONSE_ID}"),
         ("POST", f"/v1/responses/{RESPONSE_ID}/cancel"),
     ]
+
+
+def test_a_failed_cancel_never_hides_the_interrupt(
+    server: Server, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def interrupted(_seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(time, "sleep", interrupted)
+    _script(server, ("in_progress", 1000))
+    server.json(
+        {"error": {"message": "cannot cancel", "type": "invalid_request_error", "code": None}}, status=400
+    )
+    client = make_client(server, is_async=False)
+
+    with pytest.raises(KeyboardInterrupt):
+        client.responses.poll(RESPONSE_ID, cancel_on_interrupt=True)
+    assert "Could not cancel background response 'resp_bg_poll'" in caplog.text
+
+
+@pytest.mark.parametrize("hint", ["9" * 400, "soon", "-5"])
+async def test_odd_server_hints_never_break_the_poll(
+    server: Server, is_async: bool, slept: list[float], hint: str
+) -> None:
+    server.json(_body("queued"), headers={"openai-poll-after-ms": hint})
+    _script(server, ("completed", None))
+    client = make_client(server, is_async=is_async)
+    assert (await _poll(client)).status == "completed"
+    assert slept == [{"soon": 1.0, "-5": 0.0}.get(hint, 86_400.0)]
+
+
+async def test_a_nan_interval_is_refused_before_any_request(server: Server, is_async: bool) -> None:
+    client = make_client(server, is_async=is_async)
+    with pytest.raises(ValueError, match="poll_interval_ms"):
+        await _poll(client, poll_interval_ms=float("nan"))
+    assert server.requests == []

@@ -212,3 +212,13 @@ def test_bad_settings_are_named() -> None:
             pass
 
         obe.enable(MyClient(api_key="sk-test"))
+
+
+def test_copy_keeps_max_stream_resumes(server: Server) -> None:
+    client: obe.OpenAI = make_client(server, is_async=False, max_stream_resumes=7)
+    assert client.copy().max_stream_resumes == 7
+    assert client.with_options(timeout=1).max_stream_resumes == 7
+    assert client.copy(max_stream_resumes=0).max_stream_resumes == 0
+    assert obe.enable(client).max_stream_resumes == 3  # enable() applies the keywords it is given
+    with pytest.raises(ValueError, match="max_stream_resumes"):
+        client.copy(max_stream_resumes=-1)

@@ -10,8 +10,12 @@ import httpx2
 import openai
 import pytest
 from inline_snapshot import snapshot
+from openai.types.responses import ResponseStreamEvent
+from pydantic import TypeAdapter
 
 import openai_background_errors as obe
+from openai_background_errors.registry import RaisePolicy
+from openai_background_errors.streaming import FailureWatch, watch_events
 
 from .conftest import BASE_URL, Server, make_client, stream_body
 
@@ -256,3 +260,65 @@ async def test_a_dropped_foreground_stream_raises_the_sdks_connection_error(
     with pytest.raises(openai.APIConnectionError):
         await _consume(client, "create(stream=True)", is_async)
     assert len(server.requests) == 1
+
+
+def _events(recording: str) -> list[Any]:
+    adapter: TypeAdapter[Any] = TypeAdapter(ResponseStreamEvent)
+    return [
+        adapter.validate_json(chunk.split(b"data: ", 1)[1])
+        for chunk in stream_body(recording).split(b"\n\n")
+        if chunk.strip()
+    ]
+
+
+def _watch(raise_on: tuple[str, ...]) -> FailureWatch:
+    return FailureWatch(RaisePolicy.of(raise_on, None), request_id="req_watch")
+
+
+def test_an_error_event_raises_only_when_failed_is_in_raise_on() -> None:
+    events = _events("error_event_only")
+    assert list(watch_events(events, _watch(("incomplete",)))) == events
+    with pytest.raises(obe.BackgroundInvalidPromptError):
+        list(watch_events(events, _watch(("failed",))))
+
+
+def test_a_terminal_event_after_an_error_event_decides_the_outcome() -> None:
+    completed = _events("completed")
+    error_event = _events("error_event_only")[2]
+    events = [*completed[:-1], error_event.model_copy(update={"sequence_number": 12}), completed[-1]]
+    assert list(watch_events(events, _watch(("failed",)))) == events
+
+
+async def test_a_resumed_stream_keeps_the_original_starting_after_and_query(
+    server: Server, is_async: bool
+) -> None:
+    body = stream_body("completed")
+    server.then(_dropped(_tail(body, 5), 0))  # drops before its first event
+    server.sse(_tail(body, 5))
+    client = make_client(server, is_async=is_async)
+
+    opened = client.responses.retrieve(
+        RESPONSE_ID, stream=True, starting_after=5, include=["message.output_text.logprobs"]
+    )
+    seen = (
+        [event.sequence_number async for event in await opened]
+        if is_async
+        else [event.sequence_number for event in opened]
+    )
+
+    assert seen == list(range(6, 13))
+    first, resumed = (request.url.params for request in server.requests)
+    assert resumed.get("starting_after") == "5"
+    assert sorted(resumed.multi_items()) == sorted(first.multi_items())
+
+
+async def test_an_error_after_a_resume_carries_the_request_id_of_its_connection(
+    server: Server, is_async: bool
+) -> None:
+    body = stream_body("failed_without_error_event")
+    server.then(_dropped(body, 2))
+    server.sse(_tail(body, 1), headers={"x-request-id": "req_resumed"})
+    client = make_client(server, is_async=is_async)
+    _, error = await _consume(client, "retrieve(stream=True)", is_async)
+    assert isinstance(error, obe.BackgroundRateLimitError)
+    assert error.request_id == "req_resumed"

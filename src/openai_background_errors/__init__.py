@@ -2,7 +2,8 @@
 
 A background run that fails is reported inside an HTTP 200 body. This package
 turns that body into a `BackgroundResponseError` subclass chosen by
-`error.code`, raised from `responses.retrieve` of its clients (and from
+`error.code`, raised by its clients from `responses.retrieve`, `responses.poll`,
+`responses.create_and_poll` and every stream entry point (and by
 `raise_for_status` for responses you already hold).
 """
 

@@ -224,6 +224,7 @@ def enable(  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappi
     *,
     raise_on: Iterable[str] = ...,
     error_registry: ErrorRegistry | None = ...,
+    max_stream_resumes: int = ...,
 ) -> AsyncAzureOpenAI: ...
 @overload
 def enable(  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]

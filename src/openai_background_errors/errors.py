@@ -131,15 +131,24 @@ class BackgroundResponseError(OpenAIError, RuntimeError):
         fields = self._fields()
         if self.response is not None:
             fields["response"] = _without_content(self.response)
-        return (_rebuild, (type(self), self.message, fields))
+        return (_rebuild, (type(self), self.message, fields), self._extras())
 
     def __copy__(self) -> BackgroundResponseError:
         # In-process copies keep the whole response.
-        return cast(BackgroundResponseError, _rebuild(type(self), self.message, self._fields()))
+        copied = cast(BackgroundResponseError, _rebuild(type(self), self.message, self._fields()))
+        vars(copied).update(self._extras())
+        return copied
 
     def __deepcopy__(self, memo: dict[int, Any]) -> BackgroundResponseError:
         fields = copy.deepcopy(self._fields(), memo)
-        return cast(BackgroundResponseError, _rebuild(type(self), self.message, fields))
+        copied = cast(BackgroundResponseError, _rebuild(type(self), self.message, fields))
+        vars(copied).update(copy.deepcopy(self._extras(), memo))
+        return copied
+
+    def _extras(self) -> dict[str, Any]:
+        """What callers added to the error (`add_note`'s `__notes__`, their own attributes)."""
+        fields = self._fields()
+        return {name: value for name, value in vars(self).items() if name != "message" and name not in fields}
 
     def __str__(self) -> str:
         return str(self.args[0])

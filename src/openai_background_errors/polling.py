@@ -15,6 +15,7 @@ a failed one is raised at once and never re-polled.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from typing import TYPE_CHECKING
@@ -33,6 +34,9 @@ __all__ = ["async_poll", "poll"]
 
 WAITING_STATUSES = frozenset({"queued", "in_progress"})
 DEFAULT_POLL_INTERVAL_MS = 1000
+MAX_HINT_MS = 86_400_000
+
+log = logging.getLogger(__name__)
 
 
 class _Schedule:
@@ -43,8 +47,10 @@ class _Schedule:
     ) -> None:
         if not response_id:
             raise ValueError(f"Expected a non-empty value for `response_id` but received {response_id!r}")
-        if not isinstance(poll_interval_ms, Omit) and poll_interval_ms < 0:
-            raise ValueError(f"Expected a non-negative `poll_interval_ms`, got {poll_interval_ms!r}")
+        if not isinstance(poll_interval_ms, Omit) and not (
+            math.isfinite(poll_interval_ms) and poll_interval_ms >= 0
+        ):
+            raise ValueError(f"Expected a finite, non-negative `poll_interval_ms`, got {poll_interval_ms!r}")
         if not isinstance(max_wait_seconds, Omit) and not (
             math.isfinite(max_wait_seconds) and max_wait_seconds >= 0
         ):
@@ -85,7 +91,8 @@ def _server_hint_ms(headers: Mapping[str, str]) -> int:
     if hint is None:
         return DEFAULT_POLL_INTERVAL_MS
     try:
-        return max(0, int(hint))
+        # Clamped to a day: a runaway header must not overflow the sleep.
+        return min(max(0, int(hint)), MAX_HINT_MS)
     except ValueError:
         # A malformed hint is the server's slip; waiting the default beats failing the caller's job.
         return DEFAULT_POLL_INTERVAL_MS
@@ -114,11 +121,19 @@ def poll(
             raw = resource.with_raw_response.retrieve(response_id, extra_headers=schedule.headers)
             response = raw.parse(to=Response)
             if not _is_waiting(response):
+                # A client of this package has raised in parse() already; this check is what
+                # raises for a resource whose client does not classify on parse.
                 return policy.check(response, request_id=raw.request_id)
             resource._sleep(schedule.seconds_to_wait(raw.headers))  # pyright: ignore[reportPrivateUsage]
     except KeyboardInterrupt:
         if cancel_on_interrupt:
-            resource.cancel(response_id)
+            try:
+                resource.cancel(response_id)
+            except Exception:
+                # The interrupt is what the caller must see; a failed cancel is logged, not lost.
+                log.warning(
+                    "Could not cancel background response %r after an interrupt", response_id, exc_info=True
+                )
         raise
 
 
@@ -143,6 +158,11 @@ async def async_poll(
             await resource._sleep(schedule.seconds_to_wait(raw.headers))  # pyright: ignore[reportPrivateUsage]
     except asyncio.CancelledError:
         if cancel_on_interrupt:
-            # The task is being cancelled; shield the cancel request so it is still sent.
-            await asyncio.shield(resource.cancel(response_id))
+            try:
+                # The task is being cancelled; shield the cancel request so it is still sent.
+                await asyncio.shield(resource.cancel(response_id))
+            except Exception:
+                log.warning(
+                    "Could not cancel background response %r after cancellation", response_id, exc_info=True
+                )
         raise

@@ -157,7 +157,12 @@ class _ResumePoint:
         # A GET streams an existing response, which only background responses allow.
         self.resumable = request.method == "GET"
         self.response_id: str | None = request.url.path.rsplit("/", 1)[-1] if self.resumable else None
-        self.last_sequence_number: int | None = None
+        # A stream that itself started after event N resumes after N, even before its first event.
+        started_after = request.url.params.get("starting_after")
+        self.last_sequence_number: int | None = (
+            int(started_after) if started_after is not None and started_after.isdigit() else None
+        )
+        self._query = _resumed_query(request.url.params) if self.resumable else {}
 
     def saw(self, event: ResponseStreamEvent) -> None:
         # Lenient parsing: only an event with an integer number is a point to resume after.
@@ -176,6 +181,32 @@ class _ResumePoint:
 
     def can_resume(self, resumes: int, max_resumes: int) -> bool:
         return self.resumable and self.response_id is not None and resumes < max_resumes
+
+    def retrieve_arguments(self) -> dict[str, Any]:
+        """What `responses.retrieve` takes to stream the rest: the events after the last one seen,
+        with the original request's other query parameters (`include`, `include_obfuscation`, ...)."""
+        after = self.last_sequence_number
+        return {
+            "response_id": self.response_id,
+            "stream": True,
+            "starting_after": omit if after is None else after,
+            "extra_query": self._query or None,
+        }
+
+
+def _resumed_query(params: httpx2.QueryParams) -> dict[str, object]:
+    # `stream` and `starting_after` are the resume's own; repeated `include[]` keys go back as the
+    # list the SDK encodes them from.
+    query: dict[str, object] = {}
+    for key in params:
+        if key in ("stream", "starting_after"):
+            continue
+        values = params.get_list(key)
+        if key.endswith("[]"):
+            query[key[:-2]] = values
+        else:
+            query[key] = values[0] if len(values) == 1 else values
+    return query
 
 
 class BackgroundEventStream(Stream[ResponseStreamEvent]):
@@ -209,11 +240,7 @@ class BackgroundEventStream(Stream[ResponseStreamEvent]):
             self.response.close()
             replacement = cast(
                 BackgroundEventStream,
-                self._client.responses.retrieve(
-                    cast(str, point.response_id),
-                    stream=True,
-                    starting_after=omit if point.last_sequence_number is None else point.last_sequence_number,
-                ),
+                self._client.responses.retrieve(**point.retrieve_arguments()),
             )
             self.response = replacement.response
             watch.request_id = replacement.response.headers.get("x-request-id")
@@ -252,11 +279,7 @@ class AsyncBackgroundEventStream(AsyncStream[ResponseStreamEvent]):
             await self.response.aclose()
             replacement = cast(
                 AsyncBackgroundEventStream,
-                await self._client.responses.retrieve(
-                    cast(str, point.response_id),
-                    stream=True,
-                    starting_after=omit if point.last_sequence_number is None else point.last_sequence_number,
-                ),
+                await self._client.responses.retrieve(**point.retrieve_arguments()),
             )
             self.response = replacement.response
             watch.request_id = replacement.response.headers.get("x-request-id")
