@@ -50,14 +50,14 @@ def test_each_fate(
     client: openai.OpenAI, outcome: str, status: str, code: str | None, reason: str | None
 ) -> None:
     created = client.responses.with_raw_response.create(
-        model="gpt-test", input="hi", background=True, metadata=script(outcome=outcome, run_ms="150")
+        model="gpt-test", input="hi", background=True, metadata=script(outcome=outcome, run_ms="600")
     )
     assert created.headers["x-request-id"].startswith("req_emu_")
     first = validate_response(created.http_response.json())
     assert first.status == "queued"
     assert first.background is True
     final, polls = poll_to_end(client, first.id)
-    assert polls >= 2
+    assert polls >= 2  # it was seen unfinished first (the run lasts 40 polling intervals)
     assert final.status == status
     assert final.id == first.id
     if status == "failed":

@@ -23,6 +23,7 @@ from .app import create_app
 __all__ = ["quiet_scripted_drops", "run_in_thread", "serve"]
 
 STARTUP_TIMEOUT_S = 10.0
+STOP_TIMEOUT_S = 5.0
 _DROP_LOG = "ASGI callable returned without completing response."
 
 
@@ -63,8 +64,7 @@ def run_in_thread(app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0) -> Ge
             shown = f"[{host}]" if ":" in host else host
             yield f"http://{shown}:{bound_port}"
         finally:
-            server.should_exit = True
-            thread.join()
+            _stop(server, thread)
     finally:
         sock.close()
 
@@ -74,6 +74,18 @@ def serve(*, host: str = "127.0.0.1", port: int = 0) -> Generator[str, None, Non
     """Serve a fresh emulator until the block exits; yield its base URL ending in ``/v1``."""
     with run_in_thread(create_app(), host=host, port=port) as root:
         yield f"{root}/v1"
+
+
+def _stop(server: uvicorn.Server, thread: threading.Thread) -> None:
+    """Ask uvicorn to stop; if it has not within the grace period, force it, and never wait forever."""
+    server.should_exit = True
+    thread.join(STOP_TIMEOUT_S)
+    if thread.is_alive():
+        # Seen rarely at test-session teardown: the loop idle with a connection still open.
+        server.force_exit = True
+        thread.join(STOP_TIMEOUT_S)
+    if thread.is_alive():
+        raise RuntimeError(f"the emulator's server thread did not stop within {2 * STOP_TIMEOUT_S:g} s")
 
 
 def _wait_started(server: uvicorn.Server, thread: threading.Thread) -> None:
