@@ -22,6 +22,8 @@ from .app import create_app
 
 __all__ = ["quiet_scripted_drops", "run_in_thread", "serve"]
 
+log = logging.getLogger(__name__)
+
 STARTUP_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 5.0
 _DROP_LOG = "ASGI callable returned without completing response."
@@ -77,7 +79,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 0) -> Generator[str, None, Non
 
 
 def _stop(server: uvicorn.Server, thread: threading.Thread) -> None:
-    """Ask uvicorn to stop; if it has not within the grace period, force it, and never wait forever."""
+    """Ask uvicorn to stop; if it has not within the grace period, force it; never wait forever."""
     server.should_exit = True
     thread.join(STOP_TIMEOUT_S)
     if thread.is_alive():
@@ -85,7 +87,11 @@ def _stop(server: uvicorn.Server, thread: threading.Thread) -> None:
         server.force_exit = True
         thread.join(STOP_TIMEOUT_S)
     if thread.is_alive():
-        raise RuntimeError(f"the emulator's server thread did not stop within {2 * STOP_TIMEOUT_S:g} s")
+        # Not raised: the caller's work is done, and the daemon thread cannot keep the process
+        # alive. Logged, so the rare stuck shutdown is seen rather than hung on.
+        log.warning(
+            "the emulator's server thread %s did not stop within %g s", thread.name, 2 * STOP_TIMEOUT_S
+        )
 
 
 def _wait_started(server: uvicorn.Server, thread: threading.Thread) -> None:
