@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from openai import OpenAIError
 from openai.types.responses import Response, ResponseErrorEvent
+from typing_extensions import TypedDict, Unpack
 
 if TYPE_CHECKING:
     from openai.types.responses.response_error import Misalignment
@@ -63,6 +64,17 @@ __all__ = [
     "BackgroundServerError",
     "BackgroundVectorStoreTimeoutError",
 ]
+
+
+class ErrorFields(TypedDict, total=False):
+    """The keyword arguments every error of the family takes (subclasses add their own)."""
+
+    response: Response | None
+    response_id: str | None
+    code: str | None
+    param: str | None
+    request_id: str | None
+    sequence_number: int | None
 
 
 class BackgroundResponseError(OpenAIError, RuntimeError):
@@ -252,23 +264,10 @@ class BackgroundPolicyViolationError(BackgroundResponseFailedError):
         message: str | None = None,
         *,
         misalignment: Misalignment | None = None,
-        response: Response | None = None,
-        response_id: str | None = None,
-        code: str | None = None,
-        param: str | None = None,
-        request_id: str | None = None,
-        sequence_number: int | None = None,
+        **fields: Unpack[ErrorFields],
     ) -> None:
         self.misalignment = misalignment
-        super().__init__(
-            message,
-            response=response,
-            response_id=response_id,
-            code=code,
-            param=param,
-            request_id=request_id,
-            sequence_number=sequence_number,
-        )
+        super().__init__(message, **fields)
 
     @classmethod
     def _details_of(cls, response: Response) -> dict[str, Any]:
@@ -309,27 +308,10 @@ class BackgroundResponseIncompleteError(BackgroundResponseError):
     status = "incomplete"
 
     def __init__(
-        self,
-        message: str | None = None,
-        *,
-        reason: str | None = None,
-        response: Response | None = None,
-        response_id: str | None = None,
-        code: str | None = None,
-        param: str | None = None,
-        request_id: str | None = None,
-        sequence_number: int | None = None,
+        self, message: str | None = None, *, reason: str | None = None, **fields: Unpack[ErrorFields]
     ) -> None:
         self.reason = reason
-        super().__init__(
-            message,
-            response=response,
-            response_id=response_id,
-            code=code,
-            param=param,
-            request_id=request_id,
-            sequence_number=sequence_number,
-        )
+        super().__init__(message, **fields)
 
     @classmethod
     def _details_of(cls, response: Response) -> dict[str, Any]:
