@@ -76,10 +76,10 @@ def test_unknown_code_falls_back_and_keeps_the_raw_code() -> None:
     assert error.retryable is False
 
 
-def test_unknown_codes_fall_back_to_their_family_first() -> None:
+def test_unknown_codes_get_the_status_base_class_whatever_their_spelling() -> None:
     lookup = obe.default_registry.lookup
-    assert lookup("failed", "image_too_blurry") is obe.BackgroundInvalidImageError
-    assert lookup("failed", "cyber_policy") is obe.BackgroundPolicyViolationError
+    assert lookup("failed", "image_generation_timeout") is obe.BackgroundResponseFailedError
+    assert lookup("failed", "policy_service_unavailable") is obe.BackgroundResponseFailedError
     assert lookup("failed", "brand_new") is obe.BackgroundResponseFailedError
     assert lookup("failed", None) is obe.BackgroundResponseFailedError
     assert lookup("incomplete", "max_widgets") is obe.BackgroundResponseIncompleteError

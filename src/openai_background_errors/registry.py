@@ -1,9 +1,10 @@
 """From a terminal response's status and code to the error class that stands for it.
 
 `ErrorRegistry` keys on the raw strings the API sends (`error.code` for failed
-responses, `incomplete_details.reason` for incomplete ones). A code nobody has
-registered falls back to its family (a new image code is still an image error),
-then to the status's base class, and always keeps its raw string in `.code`.
+responses, `incomplete_details.reason` for incomplete ones). Lookup is exact: a
+code nobody has registered gets the status's base class and keeps its raw string
+in `.code`. Nothing is guessed from a code's spelling, so the day a code is
+registered its class can only become more specific, never move sideways.
 """
 
 from __future__ import annotations
@@ -83,14 +84,6 @@ _BUILTIN: Final[Mapping[tuple[str, str], type[BackgroundResponseError]]] = {
     ("incomplete", "content_filter"): BackgroundContentFilterError,
 }
 
-# Families for codes the registry has not seen: a word in the code names the family.
-# Both are non-retryable, so a new code is never guessed transient.
-_FAMILIES: Final[tuple[tuple[str, type[BackgroundResponseFailedError]], ...]] = (
-    ("policy", BackgroundPolicyViolationError),
-    ("image", BackgroundInvalidImageError),
-)
-
-
 class ErrorRegistry:
     """A table from `(status, code)` to error class, starting from the built-in classification.
 
@@ -149,20 +142,13 @@ class ErrorRegistry:
     def lookup(self, status: str, code: str | None) -> type[BackgroundResponseError] | None:
         """The class for a response with this status and code; None when the status is not a failure."""
         # Lenient parsing lets any JSON value through as a status or code: a non-string never
-        # matches a registration or a family, and is classified as an unknown code would be.
+        # matches a registration, and is classified as an unknown code would be.
         base = STATUS_BASES.get(status) if isinstance(status, str) else None  # pyright: ignore[reportUnnecessaryIsInstance]
         if base is None:
             return None
         if not isinstance(code, str):  # pyright: ignore[reportUnnecessaryIsInstance]
             return base
-        found = self._classes.get((status, code))
-        if found is not None:
-            return found
-        if base is BackgroundResponseFailedError:
-            for word, family in _FAMILIES:
-                if word in code:
-                    return family
-        return base
+        return self._classes.get((status, code), base)
 
 
 default_registry: Final = ErrorRegistry()
