@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from openai_background_errors.emulator.script import Script, ScriptError, parse_script
+from openai_background_errors.emulator.wire import text_deltas
 
 
 @pytest.mark.parametrize(
@@ -30,6 +31,9 @@ from openai_background_errors.emulator.script import Script, ScriptError, parse_
         ({"emulator.drop_stream_after": "3"}, Script(drop_after_events=3, drop_times=1)),
         ({"emulator.drop_stream_after": "0x4"}, Script(drop_after_events=0, drop_times=4)),
         ({"emulator.poll_faults": "500, reset,429"}, Script(poll_faults=("500", "reset", "429"))),
+        ({"emulator.output_text": '{"city": "Oslo"}'}, Script(output_text='{"city": "Oslo"}')),
+        ({"emulator.output_text": ""}, Script(output_text="")),
+        ({"emulator.stream_ttl_ms": "0"}, Script(stream_ttl_ms=0)),
     ],
 )
 def test_valid_scripts(metadata: dict[str, str], expected: Script) -> None:
@@ -57,6 +61,8 @@ def test_valid_scripts(metadata: dict[str, str], expected: Script) -> None:
         ("emulator.poll_faults", "500,,429"),
         ("emulator.poll_faults", "503"),
         ("emulator.poll_faults", ""),
+        ("emulator.stream_ttl_ms", "5m"),
+        ("emulator.stream_ttl_ms", "-1"),
     ],
 )
 def test_invalid_scripts_name_the_key(key: str, value: str) -> None:
@@ -64,3 +70,23 @@ def test_invalid_scripts_name_the_key(key: str, value: str) -> None:
         parse_script({key: value})
     assert caught.value.key == key
     assert key in str(caught.value)
+
+
+def test_defaults_are_the_apis_stream_window_and_the_greeting() -> None:
+    assert Script().stream_ttl_ms == 5 * 60 * 1000
+    assert Script().output_text == "Hello from the local emulator."
+
+
+@pytest.mark.parametrize(
+    ("text", "deltas"),
+    [
+        ("Hello from the local emulator.", ["Hello", " from", " the", " local", " emulator."]),
+        ('{"city": "Oslo"}\n', ['{"city":', ' "Oslo"}\n']),
+        (" lead", [" lead"]),
+        ("   ", ["   "]),
+        ("", []),
+    ],
+)
+def test_text_deltas_cut_words_and_join_back(text: str, deltas: list[str]) -> None:
+    assert text_deltas(text) == deltas
+    assert "".join(deltas) == text

@@ -11,11 +11,13 @@ Install with the ``[emulator]`` extra. Three ways to start it::
 
 The create request's ``metadata`` scripts each job (``emulator.outcome``,
 ``emulator.queue_ms``, ``emulator.run_ms``, ``emulator.poll_after_ms``,
-``emulator.drop_stream_after``, ``emulator.poll_faults``; see `script`).
+``emulator.drop_stream_after``, ``emulator.poll_faults``, ``emulator.output_text``,
+``emulator.stream_ttl_ms``; see `script`).
 
 Modules, one job each:
 
     script        the metadata grammar -> Script
+    inputs        the create request's input as listed input items
     job           a job's status, body and events as a pure function of elapsed time
     wire          the SDK's JSON shapes (Response, stream events, error envelope)
     store         one app's jobs, and streams that follow a job live

@@ -1,13 +1,18 @@
-"""The Starlette app: the three Responses endpoints the SDK uses for background work.
+"""The Starlette app: the Responses endpoints the SDK uses for background work.
 
-    POST /v1/responses                      create (background or not, streamed or not)
-    GET  /v1/responses/{id}                 poll, or ?stream=true[&starting_after=N]
-    POST /v1/responses/{id}/cancel          cancel a background response
-    GET  /v1/emulator/responses             the emulator's own counters for every job
-    GET  /v1/emulator/responses/{id}        ... and for one job
+    POST   /v1/responses                    create (background or not, streamed or not)
+    GET    /v1/responses/{id}               poll, or ?stream=true[&starting_after=N]
+    DELETE /v1/responses/{id}               delete (the id is unknown from then on)
+    GET    /v1/responses/{id}/input_items   the create request's input, as a cursor page
+    POST   /v1/responses/{id}/cancel        cancel a background response
+    GET    /v1/emulator/responses           the emulator's own counters for every job
+    GET    /v1/emulator/responses/{id}      ... and for one job
 
-Errors use the API's envelope ``{"error": {"message", "type", "param", "code"}}``.
-`create_app` returns a fresh instance with its own, empty state.
+Errors use the API's envelope ``{"error": {"message", "type", "param", "code"}}``;
+any other method or path is a 404 in that envelope naming what the emulator
+lacks (a bare "Not Found" would send a client, or a library built on one,
+looking for a missing model). `create_app` returns a fresh instance with its
+own, empty state.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .faults import ConnectionReset, EventStream
+from .inputs import InputError, input_items
 from .job import Job
 from .request_ids import RequestIds
 from .script import ScriptError, parse_script
@@ -36,6 +42,10 @@ __all__ = ["EmulatorApp", "create_app"]
 DEFAULT_MODEL = "gpt-emulator"
 FAULT_RETRY_AFTER_MS = "20"
 """``retry-after-ms`` sent with scripted 500 and 429 polls, so SDK retries stay quick."""
+
+STREAM_EXPIRED = "This response can no longer be streamed because it is more than 5 minutes old."
+"""The API's refusal to stream a background response again once it is too old (openai-python #2828)."""
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 _INTEGER = re.compile(r"-?[0-9]{1,9}")
 
@@ -58,10 +68,16 @@ class EmulatorApp:
         routes = [
             Route("/v1/responses", self.create, methods=["POST"]),
             Route("/v1/responses/{response_id}", self.retrieve, methods=["GET"]),
+            Route("/v1/responses/{response_id}", self.delete, methods=["DELETE"]),
+            Route("/v1/responses/{response_id}/input_items", self.input_items, methods=["GET"]),
             Route("/v1/responses/{response_id}/cancel", self.cancel, methods=["POST"]),
             Route("/v1/emulator/responses", self.all_stats, methods=["GET"]),
             Route("/v1/emulator/responses/{response_id}", self.stats, methods=["GET"]),
         ]
+        self._served = [(sorted((route.methods or set()) - {"HEAD"}), route.path) for route in routes]
+        # Last, so that it only gets what no route above matches fully (a known path with
+        # another method included).
+        routes.append(Route("/{path:path}", self.unimplemented, methods=list(METHODS)))
         starlette = Starlette(
             routes=routes,
             exception_handlers={HTTPException: _http_error, BadRequest: _bad_request},
@@ -83,9 +99,15 @@ class EmulatorApp:
             script = parse_script(metadata)
         except ScriptError as exc:
             raise BadRequest(exc.message, f"metadata.{exc.key}") from None
+        try:
+            items = input_items(body.get("input"))
+        except InputError as exc:
+            raise BadRequest(exc.message, exc.param, "invalid_type") from None
         echo = {name: body.get(name, default) for name, default in ECHOED_FIELDS.items()}
         store = self.store
-        job = store.create(script=script, model=model, background=background, metadata=metadata, echo=echo)
+        job = store.create(
+            script=script, model=model, background=background, metadata=metadata, echo=echo, input_items=items
+        )
         if stream:
             return self._stream(job, after=-1)
         if not background:
@@ -101,6 +123,8 @@ class EmulatorApp:
                     "stream",
                     "invalid_request",
                 )
+            if self.store.elapsed(job) * 1000 >= job.script.stream_ttl_ms:
+                raise BadRequest(STREAM_EXPIRED, "stream", "invalid_request_error")
             return self._stream(job, after=_starting_after(request))
         job.stats.polls += 1
         fault = job.take_fault()
@@ -123,6 +147,24 @@ class EmulatorApp:
         job.stats.cancels += 1
         self.store.cancel(job)
         return self._snapshot(job)
+
+    async def delete(self, request: Request) -> Response:
+        job = self._job(request)
+        self.store.delete(job)
+        return JSONResponse({"id": job.response_id, "object": "response", "deleted": True})
+
+    async def input_items(self, request: Request) -> Response:
+        job = self._job(request)
+        return JSONResponse(_page(job.input_items, request))
+
+    async def unimplemented(self, request: Request) -> Response:
+        root: str = request.scope.get("root_path", "")
+        served = ", ".join(f"{'|'.join(methods)} {root}{path}" for methods, path in self._served)
+        message = (
+            f"The openai-background-errors emulator does not implement {request.method} {request.url.path}; "
+            f"it serves {served}."
+        )
+        return JSONResponse(api_error(message, type="invalid_request_error"), status_code=404)
 
     async def stats(self, request: Request) -> Response:
         return JSONResponse(self._stats(self._job(request)))
@@ -211,6 +253,35 @@ def _starting_after(request: Request) -> int:
             f"Invalid 'starting_after' {value!r}: expected a sequence number >= -1.", "starting_after"
         )
     return int(value)
+
+
+def _page(items: list[Json], request: Request) -> Json:
+    """One cursor page of ``items`` (oldest first) for ``?limit=&order=&after=``, as the API lists."""
+    query = request.query_params
+    limit_text = query.get("limit", "20")
+    if not _INTEGER.fullmatch(limit_text) or not 1 <= int(limit_text) <= 100:
+        raise BadRequest(f"Invalid 'limit' {limit_text!r}: expected an integer from 1 to 100.", "limit")
+    order = query.get("order", "desc")
+    if order not in ("asc", "desc"):
+        raise BadRequest(f"Invalid 'order' {order!r}: expected 'asc' or 'desc'.", "order")
+    ordered = items if order == "asc" else items[::-1]
+    after = query.get("after")
+    start = 0
+    if after is not None:
+        ids = [item["id"] for item in ordered]
+        if after not in ids:
+            raise BadRequest(
+                f"Invalid 'after' {after!r}: no input item of this response has that id.", "after"
+            )
+        start = ids.index(after) + 1
+    data = ordered[start : start + int(limit_text)]
+    return {
+        "object": "list",
+        "data": data,
+        "first_id": data[0]["id"] if data else None,
+        "last_id": data[-1]["id"] if data else None,
+        "has_more": start + len(data) < len(ordered),
+    }
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

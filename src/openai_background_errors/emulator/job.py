@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 
 from .script import Fault, Script
 from .wire import (
-    TEXT_DELTAS,
     Json,
     content_part,
     error_message,
     message_item,
     response_body,
+    text_deltas,
     usage,
 )
 
@@ -74,6 +74,8 @@ class Job:
     background: bool
     metadata: dict[str, str]
     echo: Json
+    input_items: list[Json] = field(default_factory=list[Json])
+    """The create request's ``input`` as ``GET /v1/responses/{id}/input_items`` lists it, oldest first."""
     cancelled_at: float | None = None
     stats: JobStats = field(default_factory=JobStats)
     drops_left: int = field(init=False)
@@ -146,7 +148,7 @@ class Job:
 
     def _body(self, status: str) -> Json:
         script = self.script
-        text = "".join(TEXT_DELTAS)
+        text = script.output_text
         output: list[Json] = []
         if status in ("completed", "incomplete"):
             output = [message_item(self.item_id, status=status, text=text)]
@@ -167,7 +169,7 @@ class Job:
             incomplete=status == "incomplete",
             incomplete_reason=script.detail if status == "incomplete" else None,
             completed_at=settled_at if status == "completed" else None,
-            usage=usage(len(TEXT_DELTAS)) if status in ("completed", "incomplete") else None,
+            usage=usage(len(text_deltas(text))) if status in ("completed", "incomplete") else None,
         )
 
     def _plan(self) -> tuple[TimedEvent, ...]:
@@ -194,8 +196,9 @@ class Job:
 
     def _text_events(self, queue: float, end: float, outcome: str) -> list[tuple[float, Json]]:
         ids = {"item_id": self.item_id, "output_index": 0, "content_index": 0}
-        text = "".join(TEXT_DELTAS)
-        step = (end - queue) / (len(TEXT_DELTAS) + 1)
+        text = self.script.output_text
+        deltas = text_deltas(text)
+        step = (end - queue) / (len(deltas) + 1)
         events: list[tuple[float, Json]] = [
             (
                 queue,
@@ -207,7 +210,7 @@ class Job:
             ),
             (queue, {"type": "response.content_part.added", **ids, "part": content_part("")}),
         ]
-        for number, delta in enumerate(TEXT_DELTAS, start=1):
+        for number, delta in enumerate(deltas, start=1):
             events.append(
                 (
                     queue + step * number,

@@ -11,9 +11,12 @@ metadata values are::
     emulator.poll_after_ms      <int>  the openai-poll-after-ms value (default 100)
     emulator.drop_stream_after  <N> | <N>x<K>  cut a stream after N events, K times
     emulator.poll_faults        comma list of 500, 429, reset
+    emulator.output_text        <text> the answer's text     (default "Hello from the local emulator.")
+    emulator.stream_ttl_ms      <int>  streaming it again is refused from this age on (default 300000)
 
 ``<int>`` is a decimal integer from 0 to 86,400,000 (one day). ``<code>`` and
-``<reason>`` are any non-empty string, kept verbatim. An unknown
+``<reason>`` are any non-empty string, kept verbatim; ``<text>`` is any string
+(metadata values are at most 512 characters). An unknown
 ``emulator.*`` key or a malformed value raises `ScriptError`, which names the
 key; the app answers it with HTTP 400.
 """
@@ -25,9 +28,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "DEFAULT_OUTPUT_TEXT",
     "DEFAULT_POLL_AFTER_MS",
     "DEFAULT_QUEUE_MS",
     "DEFAULT_RUN_MS",
+    "DEFAULT_STREAM_TTL_MS",
     "KEYS",
     "PREFIX",
     "Fault",
@@ -43,11 +48,16 @@ RUN_MS = "emulator.run_ms"
 POLL_AFTER_MS = "emulator.poll_after_ms"
 DROP_STREAM_AFTER = "emulator.drop_stream_after"
 POLL_FAULTS = "emulator.poll_faults"
-KEYS = (OUTCOME, QUEUE_MS, RUN_MS, POLL_AFTER_MS, DROP_STREAM_AFTER, POLL_FAULTS)
+OUTPUT_TEXT = "emulator.output_text"
+STREAM_TTL_MS = "emulator.stream_ttl_ms"
+KEYS = (OUTCOME, QUEUE_MS, RUN_MS, POLL_AFTER_MS, DROP_STREAM_AFTER, POLL_FAULTS, OUTPUT_TEXT, STREAM_TTL_MS)
 
 DEFAULT_QUEUE_MS = 50
 DEFAULT_RUN_MS = 250
 DEFAULT_POLL_AFTER_MS = 100
+DEFAULT_OUTPUT_TEXT = "Hello from the local emulator."
+DEFAULT_STREAM_TTL_MS = 300_000
+"""The API's window: a background response more than 5 minutes old can no longer be streamed."""
 MAX_MS = 86_400_000
 
 Fault = Literal["500", "429", "reset"]
@@ -80,6 +90,10 @@ class Script:
     drop_after_events: int | None = None
     drop_times: int = 0
     poll_faults: tuple[Fault, ...] = ()
+    output_text: str = DEFAULT_OUTPUT_TEXT
+    """The assistant text of a completed or incomplete answer (a JSON document, for structured outputs)."""
+    stream_ttl_ms: int = DEFAULT_STREAM_TTL_MS
+    """Streaming the response again (``GET ...?stream=true``) is refused from this age on."""
 
 
 def parse_script(metadata: dict[str, str]) -> Script:
@@ -98,6 +112,8 @@ def parse_script(metadata: dict[str, str]) -> Script:
         drop_after_events=drop_after,
         drop_times=drop_times,
         poll_faults=_faults(metadata.get(POLL_FAULTS)),
+        output_text=metadata.get(OUTPUT_TEXT, DEFAULT_OUTPUT_TEXT),
+        stream_ttl_ms=_millis(metadata, STREAM_TTL_MS, DEFAULT_STREAM_TTL_MS),
     )
 
 

@@ -7,7 +7,6 @@ is due (or until the job is cancelled) and then reads the job's timeline.
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 
@@ -15,7 +14,7 @@ import anyio
 
 from .job import Job
 from .script import Script
-from .wire import Json
+from .wire import Json, new_id
 
 __all__ = ["Clock", "Store"]
 
@@ -39,11 +38,12 @@ class Store:
         background: bool,
         metadata: dict[str, str],
         echo: Json,
+        input_items: list[Json],
     ) -> Job:
         """Start a new job now."""
         job = Job(
-            response_id=f"resp_emu_{secrets.token_hex(12)}",
-            item_id=f"msg_emu_{secrets.token_hex(12)}",
+            response_id=new_id("resp"),
+            item_id=new_id("msg"),
             created_at=int(time.time()),
             started=self.clock(),
             script=script,
@@ -51,12 +51,17 @@ class Store:
             background=background,
             metadata=metadata,
             echo=echo,
+            input_items=input_items,
         )
         self._jobs[job.response_id] = job
         return job
 
     def get(self, response_id: str) -> Job | None:
         return self._jobs.get(response_id)
+
+    def delete(self, job: Job) -> None:
+        """Forget ``job``: its id is unknown from now on (streams already following it run on)."""
+        del self._jobs[job.response_id]
 
     def jobs(self) -> list[Job]:
         """Every job, oldest first."""

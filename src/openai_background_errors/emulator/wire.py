@@ -9,25 +9,27 @@ verbatim, as the real API does with codes the SDK does not know yet).
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from typing import Any
 
 __all__ = [
     "ECHOED_FIELDS",
-    "TEXT_DELTAS",
     "Json",
     "api_error",
     "content_part",
     "error_message",
     "message_item",
+    "new_id",
     "response_body",
     "sse_frame",
+    "text_deltas",
     "usage",
 ]
 
 Json = dict[str, Any]
 
-TEXT_DELTAS = ("Hello", " from", " the", " local", " emulator.")
-"""The assistant text every emulated job produces, one delta event per piece."""
+_WORD = re.compile(r"\s*\S+")
 
 ECHOED_FIELDS: dict[str, object] = {
     "instructions": None,
@@ -50,6 +52,11 @@ ECHOED_FIELDS: dict[str, object] = {
 """Create parameters copied into every response body, with their defaults."""
 
 
+def new_id(kind: str) -> str:
+    """A fresh object id in the API's style: ``resp_emu_<24 hex>``, ``msg_emu_...``."""
+    return f"{kind}_emu_{secrets.token_hex(12)}"
+
+
 def api_error(message: str, *, type: str, param: str | None = None, code: str | None = None) -> Json:
     """The API's error envelope: ``{"error": {"message", "type", "param", "code"}}``."""
     return {"error": {"message": message, "type": type, "param": param, "code": code}}
@@ -60,6 +67,19 @@ def error_message(code: str | None) -> str:
     if code is None:
         return "The emulator failed this response without an error code."
     return f"The emulator failed this response with code {code!r}."
+
+
+def text_deltas(text: str) -> list[str]:
+    """``text`` cut into one delta per word, each with the whitespace before it; joined, they are ``text``.
+
+    "Hello from the local emulator." gives "Hello", " from", " the", " local", " emulator.";
+    trailing whitespace goes with the last word; text without a word is one delta, and "" none.
+    """
+    words = _WORD.findall(text)
+    if not words:
+        return [text] if text else []
+    rest = text[sum(map(len, words)) :]
+    return [*words[:-1], words[-1] + rest]
 
 
 def content_part(text: str) -> Json:
