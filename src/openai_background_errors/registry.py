@@ -84,6 +84,7 @@ _BUILTIN: Final[Mapping[tuple[str, str], type[BackgroundResponseError]]] = {
     ("incomplete", "content_filter"): BackgroundContentFilterError,
 }
 
+
 class ErrorRegistry:
     """A table from `(status, code)` to error class, starting from the built-in classification.
 
