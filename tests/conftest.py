@@ -9,7 +9,7 @@ compatibility lanes lives in `tests/lanes.py`. No private SDK method is patched.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from openai.types.responses import Response
 import openai_background_errors as obe
 
 from . import lanes
+from .webhook_receiver import Receiver, receiving
 
 # Hypothesis: a modest size for every run; `--hypothesis-profile=fuzz` for the long one.
 # No deadline in either: a slow example on a busy machine is not a failure.
@@ -103,6 +104,13 @@ class Server:
 @pytest.fixture
 def server() -> Server:
     return Server()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on a thread of its own, recording every delivery."""
+    with receiving() as receiver:
+        yield receiver
 
 
 @pytest.fixture(params=["sync", "async"])

@@ -3,7 +3,8 @@
 A background run that fails is reported inside an HTTP 200 body. This package
 turns that body into a `BackgroundResponseError` subclass chosen by
 `error.code`, raised by its clients from `responses.retrieve`, `responses.poll`,
-`responses.create_and_poll` and every stream entry point (and by
+`responses.create_and_poll`, `responses.from_webhook` and every stream entry
+point, handed out as a value by `responses.poll_many` (and raised by
 `raise_for_status` for responses you already hold).
 """
 
@@ -27,6 +28,7 @@ from .errors import (
     BackgroundServerError,
     BackgroundVectorStoreTimeoutError,
 )
+from .outcome import PollOutcome
 from .registry import ErrorRegistry, default_registry, error_for, is_retryable, raise_for_status
 
 __version__ = "0.1.0"
@@ -53,6 +55,7 @@ __all__ = [
     "ErrorRegistry",
     "OpenAI",
     "OpenAIError",
+    "PollOutcome",
     "default_registry",
     "enable",
     "error_for",

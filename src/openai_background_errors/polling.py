@@ -1,5 +1,8 @@
 """Wait for a background response to reach a terminal status: `poll` and `async_poll`.
 
+`Schedule` and `poll_once` are the pieces `poll_many` (`fleet`) shares: one
+response's headers, waits and deadline, and one poll of it.
+
 The conventions are those of the SDK's vector-store `poll`: every request sends
 `X-Stainless-Poll-Helper: true`; without `poll_interval_ms` each wait is what
 the last answer's `openai-poll-after-ms` header says (1000 ms when it says
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
 
     from .registry import RaisePolicy
 
-__all__ = ["async_poll", "poll"]
+__all__ = ["Schedule", "async_poll", "async_poll_once", "poll", "poll_once"]
 
 WAITING_STATUSES = frozenset({"queued", "in_progress"})
 DEFAULT_POLL_INTERVAL_MS = 1000
@@ -39,8 +42,8 @@ MAX_HINT_MS = 86_400_000
 log = logging.getLogger(__name__)
 
 
-class _Schedule:
-    """Headers to send, how long to wait between polls, and the deadline."""
+class Schedule:
+    """Headers to send, how long to wait between polls, and the deadline, for one response."""
 
     def __init__(
         self, response_id: str, poll_interval_ms: int | Omit, max_wait_seconds: float | Omit
@@ -59,6 +62,7 @@ class _Schedule:
         self.poll_interval_ms = poll_interval_ms
         self.max_wait_seconds = max_wait_seconds
         self.started = time.monotonic()
+        """When the wait began: `max_wait_seconds` counts from here."""
         self.headers = {"X-Stainless-Poll-Helper": "true"}
         if not isinstance(poll_interval_ms, Omit):
             self.headers["X-Stainless-Custom-Poll-Interval"] = str(poll_interval_ms)
@@ -104,6 +108,28 @@ def _is_waiting(response: Response) -> bool:
     return isinstance(status, str) and status in WAITING_STATUSES
 
 
+def poll_once(resource: Responses, schedule: Schedule, policy: RaisePolicy) -> Response | float:
+    """One poll: the terminal response (or the typed error `policy` raises), else the seconds to wait."""
+    raw = resource.with_raw_response.retrieve(schedule.response_id, extra_headers=schedule.headers)
+    response = raw.parse(to=Response)
+    if not _is_waiting(response):
+        # A client of this package has raised in parse() already; this check is what
+        # raises for a resource whose client does not classify on parse.
+        return policy.check(response, request_id=raw.request_id)
+    return schedule.seconds_to_wait(raw.headers)
+
+
+async def async_poll_once(
+    resource: AsyncResponses, schedule: Schedule, policy: RaisePolicy
+) -> Response | float:
+    """One poll: the terminal response (or the typed error `policy` raises), else the seconds to wait."""
+    raw = await resource.with_raw_response.retrieve(schedule.response_id, extra_headers=schedule.headers)
+    response = raw.parse(to=Response)
+    if not _is_waiting(response):
+        return policy.check(response, request_id=raw.request_id)
+    return schedule.seconds_to_wait(raw.headers)
+
+
 def poll(
     resource: Responses,
     response_id: str,
@@ -114,17 +140,14 @@ def poll(
     cancel_on_interrupt: bool = False,
 ) -> Response:
     """Retrieve `response_id` until it leaves `queued`/`in_progress`; return it or raise per `policy`."""
-    schedule = _Schedule(response_id, poll_interval_ms, max_wait_seconds)
+    schedule = Schedule(response_id, poll_interval_ms, max_wait_seconds)
     try:
         while True:
             schedule.check_time()
-            raw = resource.with_raw_response.retrieve(response_id, extra_headers=schedule.headers)
-            response = raw.parse(to=Response)
-            if not _is_waiting(response):
-                # A client of this package has raised in parse() already; this check is what
-                # raises for a resource whose client does not classify on parse.
-                return policy.check(response, request_id=raw.request_id)
-            resource._sleep(schedule.seconds_to_wait(raw.headers))  # pyright: ignore[reportPrivateUsage]
+            step = poll_once(resource, schedule, policy)
+            if isinstance(step, Response):
+                return step
+            resource._sleep(step)  # pyright: ignore[reportPrivateUsage]
     except KeyboardInterrupt:
         if cancel_on_interrupt:
             try:
@@ -147,15 +170,14 @@ async def async_poll(
     cancel_on_interrupt: bool = False,
 ) -> Response:
     """Retrieve `response_id` until it leaves `queued`/`in_progress`; return it or raise per `policy`."""
-    schedule = _Schedule(response_id, poll_interval_ms, max_wait_seconds)
+    schedule = Schedule(response_id, poll_interval_ms, max_wait_seconds)
     try:
         while True:
             schedule.check_time()
-            raw = await resource.with_raw_response.retrieve(response_id, extra_headers=schedule.headers)
-            response = raw.parse(to=Response)
-            if not _is_waiting(response):
-                return policy.check(response, request_id=raw.request_id)
-            await resource._sleep(schedule.seconds_to_wait(raw.headers))  # pyright: ignore[reportPrivateUsage]
+            step = await async_poll_once(resource, schedule, policy)
+            if isinstance(step, Response):
+                return step
+            await resource._sleep(step)  # pyright: ignore[reportPrivateUsage]
     except asyncio.CancelledError:
         if cancel_on_interrupt:
             try:

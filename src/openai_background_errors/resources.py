@@ -1,4 +1,5 @@
-"""The `responses` resource of this package's clients: openai's, plus `poll` and `create_and_poll`.
+"""The `responses` resource of this package's clients: openai's, plus `poll`, `create_and_poll`,
+`poll_many` and `from_webhook`.
 
 Everything else, `retrieve` and the stream helpers included, is openai's own
 method; the client classifies what they return.
@@ -13,12 +14,17 @@ from openai.resources.responses import AsyncResponses as _AsyncResponses
 from openai.resources.responses import Responses as _Responses
 from typing_extensions import Unpack
 
+from .fleet import DEFAULT_MAX_CONCURRENCY, Fleet, async_poll_many, poll_many
 from .polling import async_poll, poll
+from .webhooks import async_from_webhook, from_webhook
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+
     from openai.types.responses import Response
     from openai.types.responses.response_create_params import ResponseCreateParamsNonStreaming
 
+    from .outcome import PollOutcome
     from .registry import RaisePolicy
 
 __all__ = ["AsyncResponses", "Responses"]
@@ -79,6 +85,42 @@ class Responses(_Responses):
             cancel_on_interrupt=cancel_on_interrupt,
         )
 
+    def poll_many(
+        self,
+        response_ids: Iterable[str],
+        *,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        poll_interval_ms: int | Omit = omit,
+        max_wait_seconds: float | Omit = omit,
+    ) -> Iterator[PollOutcome]:
+        """Watch many background responses at once; yield one `PollOutcome` per id, in the order they finish.
+
+        Each response is polled as `poll` would poll it alone (its own `openai-poll-after-ms`,
+        or `poll_interval_ms`; `max_wait_seconds` per response, counted from the first
+        iteration), with at most `max_concurrency` requests in flight. A failure is a value:
+        `outcome.error` is the typed error for a status in `raise_on`, a `TimeoutError`, or the
+        SDK's exception for requests that failed after its retries. Repeated ids, an empty id
+        or a bad setting raise `ValueError` here, before any request.
+        """
+        fleet = Fleet(
+            response_ids,
+            max_concurrency=max_concurrency,
+            poll_interval_ms=poll_interval_ms,
+            max_wait_seconds=max_wait_seconds,
+        )
+        return poll_many(self, fleet, policy=_policy_of(self._client))
+
+    def from_webhook(
+        self, payload: str | bytes, headers: Mapping[str, str], *, secret: str | None = None
+    ) -> Response | None:
+        """Verify a webhook delivery with `webhooks.unwrap`; for a `response.completed|failed|incomplete|cancelled`
+        event, retrieve that response (raising the typed error for a status in `raise_on`); else None.
+
+        A bad signature raises `openai.InvalidWebhookSignatureError` and nothing is retrieved.
+        `secret` defaults to the client's `webhook_secret` (`OPENAI_WEBHOOK_SECRET`).
+        """
+        return from_webhook(self, payload, headers, secret=secret)
+
 
 class AsyncResponses(_AsyncResponses):
     """openai's async `responses` resource with `poll` and `create_and_poll`."""
@@ -124,3 +166,40 @@ class AsyncResponses(_AsyncResponses):
             max_wait_seconds=max_wait_seconds,
             cancel_on_interrupt=cancel_on_interrupt,
         )
+
+    def poll_many(
+        self,
+        response_ids: Iterable[str],
+        *,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        poll_interval_ms: int | Omit = omit,
+        max_wait_seconds: float | Omit = omit,
+    ) -> AsyncIterator[PollOutcome]:
+        """Watch many background responses at once; yield one `PollOutcome` per id, in the order they finish.
+
+        `async for outcome in client.responses.poll_many(ids): ...`. Each response is polled as
+        `poll` would poll it alone (its own `openai-poll-after-ms`, or `poll_interval_ms`;
+        `max_wait_seconds` per response, counted from the first iteration), with at most
+        `max_concurrency` requests in flight. A failure is a value: `outcome.error` is the typed
+        error for a status in `raise_on`, a `TimeoutError`, or the SDK's exception for requests
+        that failed after its retries. Repeated ids, an empty id or a bad setting raise
+        `ValueError` here, before any request.
+        """
+        fleet = Fleet(
+            response_ids,
+            max_concurrency=max_concurrency,
+            poll_interval_ms=poll_interval_ms,
+            max_wait_seconds=max_wait_seconds,
+        )
+        return async_poll_many(self, fleet, policy=_policy_of(self._client))
+
+    async def from_webhook(
+        self, payload: str | bytes, headers: Mapping[str, str], *, secret: str | None = None
+    ) -> Response | None:
+        """Verify a webhook delivery with `webhooks.unwrap`; for a `response.completed|failed|incomplete|cancelled`
+        event, retrieve that response (raising the typed error for a status in `raise_on`); else None.
+
+        A bad signature raises `openai.InvalidWebhookSignatureError` and nothing is retrieved.
+        `secret` defaults to the client's `webhook_secret` (`OPENAI_WEBHOOK_SECRET`).
+        """
+        return await async_from_webhook(self, payload, headers, secret=secret)

@@ -12,7 +12,9 @@ Install with the ``[emulator]`` extra. Three ways to start it::
 The create request's ``metadata`` scripts each job (``emulator.outcome``,
 ``emulator.queue_ms``, ``emulator.run_ms``, ``emulator.poll_after_ms``,
 ``emulator.drop_stream_after``, ``emulator.poll_faults``, ``emulator.output_text``,
-``emulator.stream_ttl_ms``; see `script`).
+``emulator.stream_ttl_ms``, ``emulator.webhook_faults``; see `script`). Given a
+webhook URL and secret (``serve(webhook_url=..., webhook_secret=...)``), it
+POSTs the API's signed event whenever a background job ends (`webhooks`).
 
 Modules, one job each:
 
@@ -21,6 +23,7 @@ Modules, one job each:
     job           a job's status, body and events as a pure function of elapsed time
     wire          the SDK's JSON shapes (Response, stream events, error envelope)
     store         one app's jobs, and streams that follow a job live
+    webhooks      signed end-of-job events, delivered at least once from threads of their own
     faults        ASGI answers that cut a stream or a poll on purpose
     request_ids   middleware: x-request-id on every answer
     app           the Starlette routes
@@ -64,8 +67,19 @@ if TYPE_CHECKING:
     from .app import EmulatorApp, create_app
     from .script import Script, ScriptError, parse_script
     from .server import run_in_thread, serve
+    from .webhooks import WebhookTarget, new_webhook_secret
 
-__all__ = ["EmulatorApp", "Script", "ScriptError", "create_app", "parse_script", "run_in_thread", "serve"]
+__all__ = [
+    "EmulatorApp",
+    "Script",
+    "ScriptError",
+    "WebhookTarget",
+    "create_app",
+    "new_webhook_secret",
+    "parse_script",
+    "run_in_thread",
+    "serve",
+]
 
 _HOMES = {
     "EmulatorApp": "app",
@@ -75,6 +89,8 @@ _HOMES = {
     "parse_script": "script",
     "run_in_thread": "server",
     "serve": "server",
+    "WebhookTarget": "webhooks",
+    "new_webhook_secret": "webhooks",
 }
 
 

@@ -12,7 +12,9 @@ Errors use the API's envelope ``{"error": {"message", "type", "param", "code"}}`
 any other method or path is a 404 in that envelope naming what the emulator
 lacks (a bare "Not Found" would send a client, or a library built on one,
 looking for a missing model). `create_app` returns a fresh instance with its
-own, empty state.
+own, empty state; given a `WebhookTarget`, it also POSTs a signed event there
+whenever a background job ends (`webhooks`), and its owner calls
+`EmulatorApp.close` when done with it.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from .job import Job
 from .request_ids import RequestIds
 from .script import ScriptError, parse_script
 from .store import Clock, Store
+from .webhooks import WebhookSender, WebhookTarget
 from .wire import ECHOED_FIELDS, Json, api_error
 
 __all__ = ["EmulatorApp", "create_app"]
@@ -63,8 +66,9 @@ class BadRequest(Exception):
 class EmulatorApp:
     """An ASGI app holding one `Store`; ``store`` is exposed for inspection."""
 
-    def __init__(self, clock: Clock) -> None:
-        self.store = Store(clock)
+    def __init__(self, clock: Clock, webhook: WebhookTarget | None = None) -> None:
+        self._webhooks = None if webhook is None else WebhookSender(webhook)
+        self.store = Store(clock, self._webhooks)
         routes = [
             Route("/v1/responses", self.create, methods=["POST"]),
             Route("/v1/responses/{response_id}", self.retrieve, methods=["GET"]),
@@ -83,6 +87,11 @@ class EmulatorApp:
             exception_handlers={HTTPException: _http_error, BadRequest: _bad_request},
         )
         self._asgi: ASGIApp = RequestIds(starlette)
+
+    def close(self) -> None:
+        """Stop the webhook sender's threads, if there are any (deliveries still queued are dropped)."""
+        if self._webhooks is not None:
+            self._webhooks.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._asgi(scope, receive, send)
@@ -197,9 +206,12 @@ class EmulatorApp:
         )
 
 
-def create_app(*, clock: Clock | None = None) -> EmulatorApp:
-    """A new emulator with empty state; ``clock`` defaults to ``time.monotonic``."""
-    return EmulatorApp(clock or time.monotonic)
+def create_app(*, clock: Clock | None = None, webhook: WebhookTarget | None = None) -> EmulatorApp:
+    """A new emulator with empty state; ``clock`` defaults to ``time.monotonic``.
+
+    With ``webhook``, every background job's end is POSTed there; call ``close()`` when done.
+    """
+    return EmulatorApp(clock or time.monotonic, webhook)
 
 
 async def _json_object(request: Request) -> dict[str, Any]:

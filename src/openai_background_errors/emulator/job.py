@@ -18,6 +18,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from .script import Fault, Script
+from .webhooks import DeliveryCounts
 from .wire import (
     Json,
     content_part,
@@ -50,6 +51,7 @@ class JobStats:
     cancels: int = 0
     drops: int = 0
     faults: list[str] = field(default_factory=list[str])
+    webhooks: DeliveryCounts = field(default_factory=DeliveryCounts)
 
     def to_json(self) -> Json:
         return {
@@ -58,6 +60,9 @@ class JobStats:
             "cancels": self.cancels,
             "drops": self.drops,
             "faults": list(self.faults),
+            "webhook_attempts": self.webhooks.attempts,
+            "webhook_deliveries": self.webhooks.deliveries,
+            "webhook_abandoned": self.webhooks.abandoned,
         }
 
 

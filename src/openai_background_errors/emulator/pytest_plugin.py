@@ -5,6 +5,10 @@ with fresh, empty state for each test. One server per test session serves
 every test's emulator under its own URL prefix (see `tenants`), so the
 fixture costs microseconds, and nothing a test does is visible to another.
 
+``background_api_webhook`` is None; override it (in a conftest, a module, or
+with indirect parametrization) to return a `WebhookTarget`, and that test's
+emulator POSTs every background job's end there, signed with its secret.
+
 This module imports starlette and uvicorn only when the fixture is used, so
 installing the package without its ``[emulator]`` extra does not break
 pytest.
@@ -19,8 +23,9 @@ import pytest
 
 if TYPE_CHECKING:
     from .tenants import Tenants
+    from .webhooks import WebhookTarget
 
-__all__ = ["background_api"]
+__all__ = ["background_api", "background_api_webhook"]
 
 
 @pytest.fixture(scope="session")
@@ -34,10 +39,18 @@ def _background_api_server() -> Iterator[tuple[str, Tenants]]:
 
 
 @pytest.fixture
-def background_api(_background_api_server: tuple[str, Tenants]) -> Iterator[str]:
+def background_api_webhook() -> WebhookTarget | None:
+    """Where ``background_api`` sends webhooks: nowhere. Override it to return a `WebhookTarget`."""
+    return None
+
+
+@pytest.fixture
+def background_api(
+    _background_api_server: tuple[str, Tenants], background_api_webhook: WebhookTarget | None
+) -> Iterator[str]:
     """Base URL of a fresh local Responses emulator, e.g. ``http://127.0.0.1:PORT/t3/v1``."""
     root, tenants = _background_api_server
-    name = tenants.add()
+    name = tenants.add(webhook=background_api_webhook)
     try:
         yield f"{root}/{name}/v1"
     finally:

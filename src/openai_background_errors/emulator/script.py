@@ -13,6 +13,9 @@ metadata values are::
     emulator.poll_faults        comma list of 500, 429, reset
     emulator.output_text        <text> the answer's text     (default "Hello from the local emulator.")
     emulator.stream_ttl_ms      <int>  streaming it again is refused from this age on (default 300000)
+    emulator.webhook_faults     comma list of duplicate, late:<int>
+                                (deliver the end-of-job webhook twice with one
+                                webhook-id; deliver it <int> ms after the end)
 
 ``<int>`` is a decimal integer from 0 to 86,400,000 (one day). ``<code>`` and
 ``<reason>`` are any non-empty string, kept verbatim; ``<text>`` is any string
@@ -50,7 +53,18 @@ DROP_STREAM_AFTER = "emulator.drop_stream_after"
 POLL_FAULTS = "emulator.poll_faults"
 OUTPUT_TEXT = "emulator.output_text"
 STREAM_TTL_MS = "emulator.stream_ttl_ms"
-KEYS = (OUTCOME, QUEUE_MS, RUN_MS, POLL_AFTER_MS, DROP_STREAM_AFTER, POLL_FAULTS, OUTPUT_TEXT, STREAM_TTL_MS)
+WEBHOOK_FAULTS = "emulator.webhook_faults"
+KEYS = (
+    OUTCOME,
+    QUEUE_MS,
+    RUN_MS,
+    POLL_AFTER_MS,
+    DROP_STREAM_AFTER,
+    POLL_FAULTS,
+    OUTPUT_TEXT,
+    STREAM_TTL_MS,
+    WEBHOOK_FAULTS,
+)
 
 DEFAULT_QUEUE_MS = 50
 DEFAULT_RUN_MS = 250
@@ -94,6 +108,10 @@ class Script:
     """The assistant text of a completed or incomplete answer (a JSON document, for structured outputs)."""
     stream_ttl_ms: int = DEFAULT_STREAM_TTL_MS
     """Streaming the response again (``GET ...?stream=true``) is refused from this age on."""
+    webhook_copies: int = 1
+    """How many times the end-of-job webhook is delivered (2 with ``duplicate``)."""
+    webhook_late_ms: int = 0
+    """How long after the job's end its webhook is first sent."""
 
 
 def parse_script(metadata: dict[str, str]) -> Script:
@@ -103,6 +121,7 @@ def parse_script(metadata: dict[str, str]) -> Script:
             raise ScriptError(key, f"Unknown emulator metadata key {key!r}; known keys: {', '.join(KEYS)}.")
     outcome, detail = _outcome(metadata.get(OUTCOME, "completed"))
     drop_after, drop_times = _drop(metadata.get(DROP_STREAM_AFTER))
+    webhook_copies, webhook_late_ms = _webhook_faults(metadata.get(WEBHOOK_FAULTS))
     return Script(
         outcome=outcome,
         detail=detail,
@@ -114,6 +133,8 @@ def parse_script(metadata: dict[str, str]) -> Script:
         poll_faults=_faults(metadata.get(POLL_FAULTS)),
         output_text=metadata.get(OUTPUT_TEXT, DEFAULT_OUTPUT_TEXT),
         stream_ttl_ms=_millis(metadata, STREAM_TTL_MS, DEFAULT_STREAM_TTL_MS),
+        webhook_copies=webhook_copies,
+        webhook_late_ms=webhook_late_ms,
     )
 
 
@@ -168,3 +189,27 @@ def _faults(value: str | None) -> tuple[Fault, ...]:
             )
         faults.append(fault)
     return tuple(faults)
+
+
+def _webhook_faults(value: str | None) -> tuple[int, int]:
+    """(copies, late_ms) from ``duplicate`` and ``late:<ms>``, each at most once."""
+    copies, late_ms = 1, 0
+    if value is None:
+        return copies, late_ms
+    seen: set[str] = set()
+    for item in (part.strip() for part in value.split(",")):
+        name, colon, millis = item.partition(":")
+        if name in seen:
+            raise ScriptError(WEBHOOK_FAULTS, f"Invalid {WEBHOOK_FAULTS} {value!r}: {name!r} is given twice.")
+        seen.add(name)
+        if item == "duplicate":
+            copies = 2
+        elif name == "late" and colon and _INT.fullmatch(millis) and int(millis) <= MAX_MS:
+            late_ms = int(millis)
+        else:
+            raise ScriptError(
+                WEBHOOK_FAULTS,
+                f"Invalid {WEBHOOK_FAULTS} {value!r}: expected a comma list of duplicate and late:<ms> "
+                f"(ms an integer 0..{MAX_MS}).",
+            )
+    return copies, late_ms

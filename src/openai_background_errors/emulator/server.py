@@ -19,6 +19,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from .app import create_app
+from .webhooks import WebhookTarget
 
 __all__ = ["quiet_scripted_drops", "run_in_thread", "serve"]
 
@@ -72,10 +73,29 @@ def run_in_thread(app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0) -> Ge
 
 
 @contextmanager
-def serve(*, host: str = "127.0.0.1", port: int = 0) -> Generator[str, None, None]:
-    """Serve a fresh emulator until the block exits; yield its base URL ending in ``/v1``."""
-    with run_in_thread(create_app(), host=host, port=port) as root:
-        yield f"{root}/v1"
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    webhook_url: str | None = None,
+    webhook_secret: str | None = None,
+) -> Generator[str, None, None]:
+    """Serve a fresh emulator until the block exits; yield its base URL ending in ``/v1``.
+
+    With ``webhook_url`` and ``webhook_secret`` (``whsec_...``), every background job's end
+    is POSTed there as the API's signed event (see `webhooks`).
+    """
+    if (webhook_url is None) != (webhook_secret is None):
+        raise ValueError("webhook_url and webhook_secret go together: give both or neither")
+    webhook = (
+        None if webhook_url is None or webhook_secret is None else WebhookTarget(webhook_url, webhook_secret)
+    )
+    app = create_app(webhook=webhook)
+    try:
+        with run_in_thread(app, host=host, port=port) as root:
+            yield f"{root}/v1"
+    finally:
+        app.close()
 
 
 def _stop(server: uvicorn.Server, thread: threading.Thread) -> None:

@@ -1,12 +1,16 @@
 """In-memory state of one emulator app: its jobs and the streams following them.
 
-Everything here runs on the server's event loop, so no locks are needed.
-Nothing runs per job: a stream that follows a job sleeps until the next event
-is due (or until the job is cancelled) and then reads the job's timeline.
+Everything here runs on the server's event loop, so no locks are needed, save
+one: with webhooks on, the sender's threads ask whether a job ended or was
+cancelled, and that answer and a cancel must not cross. Nothing runs per job:
+a stream that follows a job sleeps until the next event is due (or until the
+job is cancelled) and then reads the job's timeline; a job's webhook waits in
+the sender's queue until the job's end.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 
@@ -14,6 +18,7 @@ import anyio
 
 from .job import Job
 from .script import Script
+from .webhooks import WebhookSender, event_body
 from .wire import Json, new_id
 
 __all__ = ["Clock", "Store"]
@@ -25,10 +30,12 @@ Clock = Callable[[], float]
 class Store:
     """The jobs of one app instance, keyed by response id."""
 
-    def __init__(self, clock: Clock = time.monotonic) -> None:
+    def __init__(self, clock: Clock = time.monotonic, webhooks: WebhookSender | None = None) -> None:
         self.clock = clock
         self._jobs: dict[str, Job] = {}
         self._wakers: dict[str, set[anyio.Event]] = {}
+        self._webhooks = webhooks
+        self._ending = threading.Lock()
 
     def create(
         self,
@@ -54,6 +61,13 @@ class Store:
             input_items=input_items,
         )
         self._jobs[job.response_id] = job
+        if self._webhooks is not None and background:
+            self._webhooks.schedule(
+                job.terminal_s + script.webhook_late_ms / 1000,
+                lambda: self._end_event(job),
+                job.stats.webhooks,
+                copies=script.webhook_copies,
+            )
         return job
 
     def get(self, response_id: str) -> Job | None:
@@ -73,9 +87,26 @@ class Store:
 
     def cancel(self, job: Job) -> None:
         """Cancel ``job`` (if it is not settled yet) and wake the streams following it."""
-        job.cancel(self.elapsed(job))
+        with self._ending:
+            was_cancelled = job.cancelled_at is not None
+            job.cancel(self.elapsed(job))
+        if self._webhooks is not None and not was_cancelled and job.cancelled_at is not None:
+            self._webhooks.schedule(
+                job.script.webhook_late_ms / 1000,
+                lambda: event_body("response.cancelled", job.response_id),
+                job.stats.webhooks,
+                copies=job.script.webhook_copies,
+            )
         for waker in self._wakers.get(job.response_id, set()):
             waker.set()
+
+    def _end_event(self, job: Job) -> bytes | None:
+        """The webhook for the job's scripted end, or None if a cancel came first (it sends its own)."""
+        with self._ending:
+            if job.cancelled_at is not None:
+                return None
+            # Due at the job's end; read from the script, not the clock, so it cannot come early.
+            return event_body(f"response.{job.script.outcome}", job.response_id)
 
     async def wait_settled(self, job: Job) -> None:
         """Sleep until ``job`` reaches its scripted end."""

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 from .app import EmulatorApp, create_app
+from .webhooks import WebhookTarget
 from .wire import api_error
 
 __all__ = ["Tenants"]
@@ -28,17 +29,20 @@ class Tenants:
         self._lock = threading.Lock()
         self._numbers = itertools.count(1)
 
-    def add(self) -> str:
-        """Create a fresh emulator; return its prefix (``t<n>``)."""
+    def add(self, *, webhook: WebhookTarget | None = None) -> str:
+        """Create a fresh emulator (POSTing its jobs' ends to ``webhook``); return its prefix (``t<n>``)."""
+        app = create_app(webhook=webhook)
         with self._lock:
             name = f"t{next(self._numbers)}"
-            self._apps[name] = create_app()
+            self._apps[name] = app
         return name
 
     def remove(self, name: str) -> None:
-        """Forget a tenant and its state; its URLs answer 404 from now on."""
+        """Forget a tenant and its state (stopping its webhooks); its URLs answer 404 from now on."""
         with self._lock:
-            self._apps.pop(name, None)
+            app = self._apps.pop(name, None)
+        if app is not None:
+            app.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
