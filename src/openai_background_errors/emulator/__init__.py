@@ -26,6 +26,7 @@ Modules, one job each:
     webhooks      signed end-of-job events, delivered at least once from threads of their own
     faults        ASGI answers that cut a stream or a poll on purpose
     request_ids   middleware: x-request-id on every answer
+    in_flight     middleware: a stopping server ends the requests it is answering
     app           the Starlette routes
     server        serve() / run_in_thread(): uvicorn on a background thread
     tenants       per-test emulators behind one server (for the fixture)

@@ -4,6 +4,12 @@
 is known before the first request), runs ``uvicorn.Server`` on a thread of
 its own, returns once the server accepts connections, and on exit asks the
 server to stop, joins the thread and leaves the port free.
+
+Stopping takes a few event-loop ticks, whatever the clients hold: as uvicorn
+starts shutting down, `InFlight` ends every request still being answered
+(live streams are cut, as a scripted drop cuts them), so uvicorn's graceful
+wait finds nothing to wait for; idle keep-alive connections are closed by
+uvicorn itself at that moment.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from .app import create_app
+from .in_flight import InFlight
 from .webhooks import WebhookTarget
 
 __all__ = ["quiet_scripted_drops", "run_in_thread", "serve"]
@@ -31,7 +38,8 @@ _DROP_LOG = "ASGI callable returned without completing response."
 
 
 class _ScriptedDropFilter(logging.Filter):
-    """Hide uvicorn's complaint about the connections the emulator cuts on purpose."""
+    """Hide uvicorn's complaint about the connections the emulator cuts on purpose: scripted
+    drops and resets, and the streams a stop ends."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return record.msg != _DROP_LOG
@@ -53,10 +61,7 @@ def run_in_thread(app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0) -> Ge
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
         bound_port: int = sock.getsockname()[1]
-        config = uvicorn.Config(
-            app, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=1
-        )
-        server = uvicorn.Server(config)
+        server = _Server(app)
         quiet_scripted_drops()
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name=f"emulator:{bound_port}", daemon=True
@@ -96,6 +101,25 @@ def serve(
             yield f"{root}/v1"
     finally:
         app.close()
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, ending the requests in flight as its shutdown begins."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.in_flight = InFlight(app)
+        super().__init__(
+            uvicorn.Config(
+                self.in_flight, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=1
+            )
+        )
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # Runs on the server's loop before uvicorn closes the listener, with no await between:
+        # nothing slips in between the two, and a request already accepted but not yet
+        # dispatched finds `InFlight` stopping and gets a 503.
+        self.in_flight.stop()
+        await super().shutdown(sockets)
 
 
 def _stop(server: uvicorn.Server, thread: threading.Thread) -> None:
