@@ -27,7 +27,7 @@ def run(*, quick: bool) -> Figure:
     return Figure(
         "classify",
         summarize(ratios),
-        target=0.02,
+        target=0.30,
         digits=3,
         detail=(
             f"A error_for {summarize(costs_a).median * 1e6:.2f} us/call, "

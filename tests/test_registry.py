@@ -6,6 +6,7 @@ import typing
 
 import pytest
 from inline_snapshot import snapshot
+from openai.types.responses import Response
 from openai.types.responses.response_error import ResponseError
 
 import openai_background_errors as obe
@@ -165,3 +166,22 @@ def test_is_retryable_only_for_the_three_transient_codes() -> None:
     assert retryable == {"failed_server_error", "failed_rate_limit_exceeded", "failed_vector_store_timeout"}
     assert not obe.is_retryable(RuntimeError("boom"))
     assert not obe.is_retryable(obe.OpenAIError("boom"))
+
+
+def test_error_for_finds_the_recorded_request_id_wherever_the_response_keeps_it() -> None:
+    response = parsed_response("failed_server_error")
+    error = obe.error_for(response)
+    assert error is not None
+    assert error.request_id is None  # built by hand: nothing recorded
+    response._request_id = "req_plain"  # pyright: ignore[reportPrivateUsage]  # as the SDK records it
+    error = obe.error_for(response)
+    assert error is not None
+    assert error.request_id == "req_plain"
+
+    class Declared(Response):  # a model type that provides the attribute itself
+        _request_id: typing.ClassVar[str] = "req_declared"  # type: ignore[misc]  # pyright: ignore[reportIncompatibleVariableOverride]
+
+    declared = Declared.construct(**vars(parsed_response("failed_server_error")))
+    error = obe.error_for(declared)
+    assert error is not None
+    assert error.request_id == "req_declared"

@@ -9,6 +9,7 @@ registered its class can only become more specific, never move sideways.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -186,14 +187,28 @@ def error_for(
 
 def _recorded_request_id(response: Response) -> str | None:
     """The `x-request-id` the SDK recorded on a response it parsed from HTTP (None on hand-built ones)."""
-    # pydantic 2 keeps declared private attributes in `__pydantic_private__`; asking the model
-    # for a missing one instead costs an exception raised and caught inside pydantic (~3 us).
-    # Where `_request_id` is not in that dict (pydantic 1, and older openai releases that set it
-    # as a plain attribute), the attribute lookup is the only way.
+    # Read where the SDK puts it, never by asking the model for an attribute it may not have: on
+    # pydantic 2 a missing one costs an exception raised and caught inside pydantic (~3 us, more
+    # than the rest of `error_for`). The SDK sets `_request_id` as a plain attribute, which lands
+    # in the instance's `__dict__` (pydantic 1 and 2); a model that declares it as a private
+    # attribute keeps it in pydantic 2's `__pydantic_private__`.
+    recorded = vars(response).get("_request_id", _NOT_RECORDED)
+    if recorded is not _NOT_RECORDED:
+        return cast("str | None", recorded)
     private: object = getattr(response, "__pydantic_private__", None)
     if isinstance(private, dict) and "_request_id" in private:
         return cast("dict[str, str | None]", private)["_request_id"]
-    return getattr(response, "_request_id", None)
+    # Anything else (a class default, a descriptor) only the attribute lookup finds; types that
+    # have none are remembered, so a hand-built response does not pay for the exception.
+    return getattr(response, "_request_id", None) if _declares_request_id(type(response)) else None
+
+
+_NOT_RECORDED: Final = object()
+
+
+@functools.cache
+def _declares_request_id(cls: type) -> bool:
+    return hasattr(cls, "_request_id")
 
 
 @dataclass(frozen=True)
