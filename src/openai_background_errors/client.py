@@ -18,14 +18,18 @@ Every other method is the stock SDK's, untouched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from functools import cached_property
+import inspect
+import types
+import typing
+from collections.abc import Callable, Iterable
+from functools import cached_property, update_wrapper
 from typing import TYPE_CHECKING, Any, TypeVar, cast, get_args, overload
 
 import openai
 from openai.types.responses import Response, ResponseStreamEvent
-from typing_extensions import Self
+from typing_extensions import Self, Unpack
 
+from ._copy_options import AsyncAzureCopyOptions, AsyncCopyOptions, AzureCopyOptions, SyncCopyOptions
 from .registry import ErrorRegistry, RaisePolicy
 from .streaming import AsyncBackgroundEventStream, BackgroundEventStream
 
@@ -99,7 +103,7 @@ class _RaisesForBackgroundFailures(_ClientBase):
         """How many times one stream of a background response reconnects after its connection drops."""
         return self._max_stream_resumes
 
-    def copy(
+    def _copy(
         self,
         *,
         raise_on: Iterable[str] | None = None,
@@ -108,7 +112,7 @@ class _RaisesForBackgroundFailures(_ClientBase):
         **options: Any,
     ) -> Self:
         """openai's `copy()`, keeping this client's `raise_on`, `error_registry` and `max_stream_resumes`
-        unless given new ones."""
+        unless given new ones (each client class types `options` as its stock `copy()` does)."""
         copied = cast(Self, cast(Any, super()).copy(**options))
         copied._configure(
             RaisePolicy.of(
@@ -117,8 +121,6 @@ class _RaisesForBackgroundFailures(_ClientBase):
             self._max_stream_resumes if max_stream_resumes is None else max_stream_resumes,
         )
         return copied
-
-    with_options = copy
 
     def _process_response_data(self, *, data: object, cast_to: type[_T], response: httpx2.Response) -> _T:
         parsed = super()._process_response_data(data=data, cast_to=cast_to, response=response)
@@ -190,20 +192,116 @@ class _AsyncClient(_RaisesForBackgroundFailures, _AsyncClientBase):
         )
 
 
+class _DescribedCopy:
+    """One client class's `copy` / `with_options`: the shared one, described for introspection.
+
+    `inspect.signature` and `typing.get_type_hints` show this package's three keywords and
+    then the installed SDK's own, read from `stock.copy`, so tools that inspect the signature
+    (upstream's tests ask `get_type_hints(client.copy)` for `workload_identity`) see what the
+    stock client takes. Built on first access: reading the SDK's type hints costs
+    milliseconds that `import` should not pay.
+    """
+
+    def __init__(self, stock: type[Any]) -> None:
+        self._stock = stock
+
+    @cached_property
+    def _described(self) -> Callable[..., Any]:
+        shared = _RaisesForBackgroundFailures._copy  # pyright: ignore[reportPrivateUsage]
+
+        def copy(self: Any, **options: Any) -> Any:
+            return shared(self, **options)
+
+        update_wrapper(copy, shared)
+        ours = [
+            parameter
+            for parameter in inspect.signature(shared).parameters.values()
+            if parameter.name != "options"
+        ]
+        stock = inspect.signature(self._stock.copy)
+        copy.__signature__ = stock.replace(parameters=[*ours, *list(stock.parameters.values())[1:]])  # type: ignore[attr-defined]
+        hints = {name: hint for name, hint in typing.get_type_hints(shared).items() if name != "options"}
+        copy.__annotations__ = {**hints, **typing.get_type_hints(self._stock.copy)}
+        return copy
+
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> Any:
+        return self._described if instance is None else types.MethodType(self._described, instance)
+
+
 class OpenAI(_SyncClient, openai.OpenAI):  # pyright: ignore[reportIncompatibleVariableOverride]
     """`openai.OpenAI` that raises typed errors for the background statuses in `raise_on`."""
+
+    if TYPE_CHECKING:
+
+        def copy(
+            self,
+            *,
+            raise_on: Iterable[str] | None = None,
+            error_registry: ErrorRegistry | None = None,
+            max_stream_resumes: int | None = None,
+            **options: Unpack[SyncCopyOptions],
+        ) -> Self: ...
+
+        with_options = copy
+    else:
+        copy = with_options = _DescribedCopy(openai.OpenAI)
 
 
 class AsyncOpenAI(_AsyncClient, openai.AsyncOpenAI):  # pyright: ignore[reportIncompatibleVariableOverride]
     """`openai.AsyncOpenAI` that raises typed errors for the background statuses in `raise_on`."""
 
+    if TYPE_CHECKING:
+
+        def copy(
+            self,
+            *,
+            raise_on: Iterable[str] | None = None,
+            error_registry: ErrorRegistry | None = None,
+            max_stream_resumes: int | None = None,
+            **options: Unpack[AsyncCopyOptions],
+        ) -> Self: ...
+
+        with_options = copy
+    else:
+        copy = with_options = _DescribedCopy(openai.AsyncOpenAI)
+
 
 class AzureOpenAI(_SyncClient, openai.AzureOpenAI):  # pyright: ignore[reportIncompatibleVariableOverride]
     """`openai.AzureOpenAI` that raises typed errors for the background statuses in `raise_on`."""
 
+    if TYPE_CHECKING:
+
+        def copy(
+            self,
+            *,
+            raise_on: Iterable[str] | None = None,
+            error_registry: ErrorRegistry | None = None,
+            max_stream_resumes: int | None = None,
+            **options: Unpack[AzureCopyOptions],
+        ) -> Self: ...
+
+        with_options = copy
+    else:
+        copy = with_options = _DescribedCopy(openai.AzureOpenAI)
+
 
 class AsyncAzureOpenAI(_AsyncClient, openai.AsyncAzureOpenAI):  # pyright: ignore[reportIncompatibleVariableOverride]
     """`openai.AsyncAzureOpenAI` that raises typed errors for the background statuses in `raise_on`."""
+
+    if TYPE_CHECKING:
+
+        def copy(
+            self,
+            *,
+            raise_on: Iterable[str] | None = None,
+            error_registry: ErrorRegistry | None = None,
+            max_stream_resumes: int | None = None,
+            **options: Unpack[AsyncAzureCopyOptions],
+        ) -> Self: ...
+
+        with_options = copy
+    else:
+        copy = with_options = _DescribedCopy(openai.AsyncAzureOpenAI)
 
 
 _AnyClient = OpenAI | AsyncOpenAI | AzureOpenAI | AsyncAzureOpenAI
@@ -263,7 +361,7 @@ def enable(
     """
     policy = RaisePolicy.of(raise_on, error_registry)
     if isinstance(client, _RaisesForBackgroundFailures):
-        enabled = _RaisesForBackgroundFailures.copy(
+        enabled = _RaisesForBackgroundFailures._copy(  # pyright: ignore[reportPrivateUsage]
             client,
             raise_on=policy.raise_on,
             error_registry=policy.registry,
@@ -282,4 +380,4 @@ def enable(
     prototype = object.__new__(target)
     vars(prototype).update(vars(client))
     prototype._configure(policy, max_stream_resumes)  # pyright: ignore[reportPrivateUsage]
-    return cast("_AnyClient", prototype.copy())
+    return cast("_AnyClient", prototype._copy())  # pyright: ignore[reportPrivateUsage]

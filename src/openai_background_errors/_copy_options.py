@@ -1,0 +1,81 @@
+"""The keywords of openai's `copy()` / `with_options()`, so the clients' own stay typed.
+
+The clients take this package's three keywords (`raise_on`, `error_registry`,
+`max_stream_resumes`) besides the stock ones, and hand the stock ones on untouched, so
+a misspelled keyword must stay a type error, as it is on the stock client. These are
+the stock keywords of the newest openai the project supports (3.57.0); on an older SDK
+a keyword it does not know is refused by its own `copy()`.
+
+`tests/test_copy_signature.py` fails when the installed SDK's `copy()` takes a keyword
+missing here, or types one differently.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from typing_extensions import TypedDict
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Mapping
+
+    import httpx2
+    from openai import NotGiven, Timeout
+    from openai._data_residency import DataResidency
+    from openai._provider import _Provider  # pyright: ignore[reportPrivateUsage]
+    from openai.auth import WorkloadIdentity, X509WorkloadIdentity
+    from openai.lib.azure import AsyncAzureADTokenProvider, AzureADTokenProvider
+
+__all__ = ["AsyncAzureCopyOptions", "AsyncCopyOptions", "AzureCopyOptions", "SyncCopyOptions"]
+
+
+class _CopyOptions(TypedDict, total=False):
+    """The keywords the four clients share."""
+
+    admin_api_key: str | None
+    workload_identity: WorkloadIdentity | X509WorkloadIdentity | None
+    provider: _Provider | NotGiven | None
+    organization: str | None
+    project: str | None
+    webhook_secret: str | None
+    websocket_base_url: str | httpx2.URL | None
+    base_url: str | httpx2.URL | NotGiven | None
+    data_residency: DataResidency | None
+    timeout: float | Timeout | NotGiven | None
+    max_retries: int | NotGiven
+    default_headers: Mapping[str, str] | None
+    set_default_headers: Mapping[str, str] | None
+    default_query: Mapping[str, object] | None
+    set_default_query: Mapping[str, object] | None
+    _enforce_credentials: bool | None
+    _extra_kwargs: Mapping[str, Any]
+
+
+class SyncCopyOptions(_CopyOptions, total=False):
+    """`openai.OpenAI.copy()`'s keywords."""
+
+    api_key: str | Callable[[], str] | None
+    http_client: httpx2.Client | None
+
+
+class AsyncCopyOptions(_CopyOptions, total=False):
+    """`openai.AsyncOpenAI.copy()`'s keywords."""
+
+    api_key: str | Callable[[], Awaitable[str]] | None
+    http_client: httpx2.AsyncClient | None
+
+
+class AzureCopyOptions(SyncCopyOptions, total=False):
+    """`openai.AzureOpenAI.copy()`'s keywords."""
+
+    api_version: str | None
+    azure_ad_token: str | None
+    azure_ad_token_provider: AzureADTokenProvider | None
+
+
+class AsyncAzureCopyOptions(AsyncCopyOptions, total=False):
+    """`openai.AsyncAzureOpenAI.copy()`'s keywords."""
+
+    api_version: str | None
+    azure_ad_token: str | None
+    azure_ad_token_provider: AsyncAzureADTokenProvider | None
