@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import json
 import pickle
+import sys
 from typing import Any
 
 import pytest
 from inline_snapshot import snapshot
-from openai.types.responses import Response
+from openai.types.responses import Response, ResponseErrorEvent
 
 import openai_background_errors as obe
 from openai_background_errors import errors
@@ -165,7 +167,9 @@ def _every_error() -> list[obe.BackgroundResponseError]:
         if issubclass(cls, obe.BackgroundResponseIncompleteError):
             fields["reason"] = "max_output_tokens"
         if issubclass(cls, obe.BackgroundPolicyViolationError):
-            fields["misalignment"] = _response("failed_misalignment_policy_violation").error.misalignment  # type: ignore[union-attr]  # pyright: ignore[reportOptionalMemberAccess]
+            # As classification builds it: the SDK's model, or the package's copy on older SDKs.
+            policy_error = obe.error_for(_response("failed_misalignment_policy_violation"))
+            fields["misalignment"] = getattr(policy_error, "misalignment", None)
         built.append(cls("the message", **fields))
     return built
 
@@ -195,3 +199,125 @@ def test_notes_and_added_attributes_survive_pickle_and_copy() -> None:
         assert getattr(clone, "__notes__", None) == ["job 42, attempt 3"]
         assert getattr(clone, "attempt", None) == 3
         assert (clone.code, clone.request_id) == ("server_error", "req_1")
+
+
+def _json_round_trip(error: obe.BackgroundResponseError) -> obe.BackgroundResponseError:
+    """What Celery's JSON serializer does: class by module and name, `args` as JSON, `cls(*args)`."""
+    stored = json.dumps(
+        {
+            "exc_module": type(error).__module__,
+            "exc_type": type(error).__qualname__,
+            "exc_message": error.args,
+        }
+    )
+    loaded = json.loads(stored)
+    cls = getattr(sys.modules[loaded["exc_module"]], loaded["exc_type"])
+    return cls(*loaded["exc_message"])  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("error", _every_error(), ids=lambda e: type(e).__name__)
+def test_json_round_trip_keeps_class_and_fields(error: obe.BackgroundResponseError) -> None:
+    rebuilt = _json_round_trip(error)
+    assert type(rebuilt) is type(error)
+    # Everything but the response, which is left behind (re-fetchable by `response_id`).
+    assert {**_state(rebuilt), "response": None} == {**_state(error), "response": None}
+    assert rebuilt.response is None
+    assert (rebuilt.status, rebuilt.retryable) == (error.status, error.retryable)
+    assert "\n" not in str(rebuilt)
+    # A second trip changes nothing, and pickle and copy of the rebuilt error keep it too.
+    assert _state(_json_round_trip(rebuilt)) == _state(rebuilt)
+    for clone in (pickle.loads(pickle.dumps(rebuilt)), copy.copy(rebuilt), copy.deepcopy(rebuilt)):
+        assert _state(clone) == _state(rebuilt)
+
+
+def test_json_round_trip_of_a_classified_failure() -> None:
+    error = obe.error_for(_response("failed_invalid_prompt"))
+    assert error is not None
+    rebuilt = _json_round_trip(error)
+    assert isinstance(rebuilt, obe.BackgroundInvalidPromptError)
+    assert (rebuilt.code, rebuilt.message, rebuilt.request_id, rebuilt.response_id, rebuilt.retryable) == (
+        "invalid_prompt",
+        error.message,
+        "req_recorded",
+        "resp_bg_failed_invalid_prompt_0001",
+        False,
+    )
+    assert str(rebuilt) == str(error)
+    assert error.args == (error.message, _record_of(error))
+
+
+def _record_of(error: obe.BackgroundResponseError) -> dict[str, object]:
+    return {
+        "response_id": error.response_id,
+        "code": error.code,
+        "param": error.param,
+        "request_id": error.request_id,
+        "sequence_number": error.sequence_number,
+        "background": error.background,
+    }
+
+
+def test_the_keyword_and_positional_forms_agree() -> None:
+    by_keyword = obe.BackgroundResponseIncompleteError(
+        "cut", reason="max_output_tokens", response_id="resp_1"
+    )
+    positional = obe.BackgroundResponseIncompleteError(*by_keyword.args)
+    assert _state(positional) == _state(by_keyword)
+    assert positional.args == (
+        "cut",
+        {
+            "response_id": "resp_1",
+            "code": None,
+            "param": None,
+            "request_id": None,
+            "sequence_number": None,
+            "background": False,
+            "reason": "max_output_tokens",
+        },
+    )
+
+
+def test_a_record_that_is_not_one_is_refused_by_name() -> None:
+    with pytest.raises(TypeError, match="got str"):
+        obe.BackgroundResponseFailedError("m", "not a mapping")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    with pytest.raises(TypeError, match="has no field 'reason'"):
+        obe.BackgroundServerError("m", {"code": "server_error", "reason": "x"})
+
+
+def test_only_a_background_run_is_called_a_background_response() -> None:
+    foreground = obe.error_for(_response("failed_server_error", background=False))
+    unstated = obe.error_for(_response("cancelled", background=None))
+    background = obe.error_for(_response("failed_server_error"))
+    assert foreground is not None and unstated is not None and background is not None
+    assert str(foreground).endswith("(response resp_bg_failed_server_error_0001 failed)")
+    assert str(unstated) == "cancelled: response resp_bg_cancelled_0001 was cancelled"
+    assert str(background).endswith("(background response resp_bg_failed_server_error_0001 failed)")
+    assert (foreground.background, unstated.background, background.background) == (False, False, True)
+    # A stream's `error` event carries no response: nothing says the run was a background one.
+    event = ResponseErrorEvent(
+        type="error", code="server_error", message="boom", param=None, sequence_number=3
+    )
+    from_event = obe.BackgroundResponseFailedError.from_error_event(event, request_id="req_1")
+    assert str(from_event) == "server_error: boom (response <unknown id> failed)"
+    # The JSON round trip leaves the response behind but keeps what the message says.
+    assert str(_json_round_trip(background)) == str(background)
+    assert str(_json_round_trip(foreground)) == str(foreground)
+
+
+def test_json_round_trip_keeps_an_odd_misalignment_as_sent() -> None:
+    # Lenient parsing keeps values the SDK's model does not declare; turning them into JSON
+    # must neither warn nor raise (pydantic's serializer would warn here).
+    response = _response(
+        "failed_misalignment_policy_violation",
+        error={
+            "code": "bio_policy",
+            "message": "m",
+            "misalignment": {"error_type": 5, "steer": {"message": 7}},
+        },
+    )
+    error = obe.error_for(response)
+    assert isinstance(error, obe.BackgroundPolicyViolationError)
+    rebuilt = _json_round_trip(error)
+    assert isinstance(rebuilt, obe.BackgroundPolicyViolationError)
+    assert rebuilt.misalignment == error.misalignment
+    assert rebuilt.args == error.args

@@ -27,6 +27,16 @@ failed stream with a bare `RuntimeError`, and code that catches it keeps working
 None of these errors has a `status_code`. The poll that revealed the failure was
 answered with HTTP 200; advertising a 429 or 500 would mislead retry and telemetry
 code keyed on HTTP statuses.
+
+An error survives leaving the process three ways. `copy` keeps everything.
+`pickle` keeps the class and every field, the response without its content
+(the run is stored server-side: `retrieve(error.response_id)` gets it back).
+Task queues that move exceptions as JSON (Celery's default) keep the class's
+name and `args`, then rebuild with `cls(*args)`: so `args` is
+`(message, record)`, the record being every field but `response` as JSON
+values, and the constructor takes that form positionally besides its keywords.
+That round trip keeps the class, `status`, `retryable` and every field; only
+the response is left behind.
 """
 
 from __future__ import annotations
@@ -35,7 +45,7 @@ import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from openai import OpenAIError
+from openai import BaseModel, OpenAIError
 from openai.types.responses import Response, ResponseErrorEvent
 from typing_extensions import TypedDict, Unpack
 
@@ -75,6 +85,7 @@ class ErrorFields(TypedDict, total=False):
     param: str | None
     request_id: str | None
     sequence_number: int | None
+    background: bool | None
 
 
 class BackgroundResponseError(OpenAIError, RuntimeError):
@@ -89,6 +100,7 @@ class BackgroundResponseError(OpenAIError, RuntimeError):
     def __init__(
         self,
         message: str | None = None,
+        record: Mapping[str, object] | None = None,
         *,
         response: Response | None = None,
         response_id: str | None = None,
@@ -96,7 +108,14 @@ class BackgroundResponseError(OpenAIError, RuntimeError):
         param: str | None = None,
         request_id: str | None = None,
         sequence_number: int | None = None,
+        background: bool | None = None,
     ) -> None:
+        """Build an error from keywords, or from `args` (`cls(*error.args)`, as task queues do).
+
+        `record` is the second of `args`: the fields but `response`, as JSON values.
+        Where it is given, its entries are the fields. `background` says whether the run
+        was a background run; by default `response` says (no response: not known to be).
+        """
         self.message = message
         self.response = response
         self.response_id = response_id if response_id is not None or response is None else response.id
@@ -104,8 +123,10 @@ class BackgroundResponseError(OpenAIError, RuntimeError):
         self.param = param
         self.request_id = request_id
         self.sequence_number = sequence_number
-        # One line whatever the code, message or id hold (lenient parsing keeps newlines too).
-        super().__init__(_one_line(self._summary()))
+        self.background = background if background is not None else _ran_in_background(response)
+        if record is not None:
+            self._restore(record)
+        super().__init__(self.message, self._record())
 
     @classmethod
     def from_response(cls, response: Response, *, request_id: str | None = None) -> BackgroundResponseError:
@@ -123,7 +144,12 @@ class BackgroundResponseError(OpenAIError, RuntimeError):
         return {name: getattr(error, name, None) for name in ("message", "code", "param")}
 
     def _summary(self) -> str:
-        return f"background response {self.response_id or '<unknown id>'} did not complete"
+        return f"{self._run()} did not complete"
+
+    def _run(self) -> str:
+        """The run, as messages name it: only a background run is called a background response."""
+        kind = "background response" if self.background else "response"
+        return f"{kind} {self.response_id or '<unknown id>'}"
 
     def _fields(self) -> dict[str, Any]:
         """The keyword arguments that rebuild this error (for pickle and copy)."""
@@ -134,7 +160,32 @@ class BackgroundResponseError(OpenAIError, RuntimeError):
             "param": self.param,
             "request_id": self.request_id,
             "sequence_number": self.sequence_number,
+            "background": self.background,
         }
+
+    def _record(self) -> dict[str, object]:
+        """Every field but `response`, as JSON values: the second of `args`."""
+        # The fields hold what the API sent, JSON already; subclasses whose fields hold a model
+        # (`misalignment`) give its JSON form.
+        return {name: value for name, value in self._fields().items() if name != "response"}
+
+    def _restore(self, record: Mapping[str, object]) -> None:
+        """Set the fields a record holds (the second of `args`)."""
+        if not isinstance(record, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(
+                f"{type(self).__name__}() takes its fields as keywords or, second, as the mapping its "
+                f"`args` carry; got {type(record).__name__}"
+            )
+        known = self._record()
+        unknown = sorted(repr(name) for name in record if name not in known)
+        if unknown:
+            raise TypeError(f"{type(self).__name__}() has no field {', '.join(unknown)} (in its record)")
+        for name, value in record.items():
+            setattr(self, name, self._from_json(name, value))
+
+    def _from_json(self, name: str, value: object) -> object:
+        """A field's value from its JSON form in a record (fields that hold a model rebuild it)."""
+        return value
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A pickle leaves the process (pools, task queues, caches, crash dumps): it carries the
@@ -163,7 +214,8 @@ class BackgroundResponseError(OpenAIError, RuntimeError):
         return {name: value for name, value in vars(self).items() if name != "message" and name not in fields}
 
     def __str__(self) -> str:
-        return str(self.args[0])
+        # One line whatever the code, message or id hold (lenient parsing keeps newlines too).
+        return _one_line(self._summary())
 
     def _repr_fields(self) -> dict[str, object]:
         return {
@@ -202,6 +254,10 @@ def _rebuild(cls: type[BackgroundResponseError], message: str | None, fields: di
     return cls(message, **fields)
 
 
+def _ran_in_background(response: Response | None) -> bool:
+    return response is not None and getattr(response, "background", None) is True
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -227,7 +283,7 @@ class BackgroundResponseFailedError(BackgroundResponseError):
     def _summary(self) -> str:
         what = self.code if self.code is not None else "no error code"
         detail = str(self.message) if self.message else "no error message"
-        return f"{what}: {detail} (background response {self.response_id or '<unknown id>'} failed)"
+        return f"{what}: {detail} ({self._run()} failed)"
 
 
 class BackgroundServerError(BackgroundResponseFailedError):
@@ -262,25 +318,47 @@ class BackgroundPolicyViolationError(BackgroundResponseFailedError):
     def __init__(
         self,
         message: str | None = None,
+        record: Mapping[str, object] | None = None,
         *,
         misalignment: Misalignment | None = None,
         **fields: Unpack[ErrorFields],
     ) -> None:
         self.misalignment = misalignment
-        super().__init__(message, **fields)
+        super().__init__(message, record, **fields)
 
     @classmethod
     def _details_of(cls, response: Response) -> dict[str, Any]:
-        return {**super()._details_of(response), "misalignment": _misalignment_of(response)}
+        error: object = response.error
+        # `misalignment` appeared in openai 3.57.0; older releases keep it as an unparsed extra field.
+        return {
+            **super()._details_of(response),
+            "misalignment": _as_misalignment(getattr(error, "misalignment", None)),
+        }
 
     def _fields(self) -> dict[str, Any]:
         return {**super()._fields(), "misalignment": self.misalignment}
 
+    def _record(self) -> dict[str, object]:
+        return {**super()._record(), "misalignment": _as_json(self.misalignment)}
 
-def _misalignment_of(response: Response) -> Misalignment | None:
-    # `misalignment` appeared in openai 3.57.0; older releases keep it as an unparsed extra field.
-    error: object = response.error
-    misalignment = getattr(error, "misalignment", None)
+    def _from_json(self, name: str, value: object) -> object:
+        return _as_misalignment(value) if name == "misalignment" else super()._from_json(name, value)
+
+
+def _as_json(value: object) -> object:
+    """A model as plain dicts and lists; its values as they are (they came from JSON).
+
+    Not pydantic's serializer: it warns on the odd values lenient parsing keeps, and this
+    runs while an error is being built, where nothing may raise.
+    """
+    if isinstance(value, BaseModel):
+        return {name: _as_json(item) for name, item in value}
+    if isinstance(value, list):
+        return [_as_json(item) for item in cast(list[object], value)]
+    return value
+
+
+def _as_misalignment(misalignment: object) -> Misalignment | None:
     if misalignment is None or isinstance(misalignment, Misalignment):
         return misalignment
     if isinstance(misalignment, Mapping):
@@ -308,10 +386,15 @@ class BackgroundResponseIncompleteError(BackgroundResponseError):
     status = "incomplete"
 
     def __init__(
-        self, message: str | None = None, *, reason: str | None = None, **fields: Unpack[ErrorFields]
+        self,
+        message: str | None = None,
+        record: Mapping[str, object] | None = None,
+        *,
+        reason: str | None = None,
+        **fields: Unpack[ErrorFields],
     ) -> None:
         self.reason = reason
-        super().__init__(message, **fields)
+        super().__init__(message, record, **fields)
 
     @classmethod
     def _details_of(cls, response: Response) -> dict[str, Any]:
@@ -320,7 +403,7 @@ class BackgroundResponseIncompleteError(BackgroundResponseError):
 
     def _summary(self) -> str:
         why = self.reason if self.reason is not None else "no reason given"
-        return f"incomplete: {why} (background response {self.response_id or '<unknown id>'})"
+        return f"incomplete: {why} ({self._run()})"
 
     def _fields(self) -> dict[str, Any]:
         return {**super()._fields(), "reason": self.reason}
@@ -343,4 +426,4 @@ class BackgroundResponseCancelledError(BackgroundResponseError):
     status = "cancelled"
 
     def _summary(self) -> str:
-        return f"cancelled: background response {self.response_id or '<unknown id>'} was cancelled"
+        return f"cancelled: {self._run()} was cancelled"
