@@ -11,11 +11,18 @@ Lanes (what pyproject's `dependencies` claims is exactly what they prove):
     openai2    openai: the newest 2.x, which speaks httpx (respx mocks it there)
     pydantic1  pydantic 1 with the newest openai 3.x (the SDK still supports it)
 
+Not a lane but its own session (not run by default): `taskqueue`, Celery (pinned) over a
+real Redis (Debian's `redis-server`) with examples/celery_tasks.py, tests_taskqueue/.
+
 What differs between lanes in the tests lives in tests/lanes.py. Extra arguments
 after `--` go to pytest.
 """
 
 from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
 
 import nox
 
@@ -24,6 +31,14 @@ nox.options.sessions = ["newest", "oldest", "openai2", "pydantic1"]
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13", "3.14"]
 PROJECT = "-e.[emulator,dev]"
+ROOT = Path(__file__).parent
+TASKQUEUE_PINS = ("celery[redis]~=5.7.0", "redis~=8.1.0", "celery-types==0.26.0")
+"""Celery 5.7 with its Redis client, and the type stubs its example is checked with."""
+TASKQUEUE_FILES = (
+    "examples/celery_tasks.py",
+    *sorted(f"tests_taskqueue/{path.name}" for path in (ROOT / "tests_taskqueue").glob("*.py")),
+)
+"""What only the taskqueue session can import (the main lint leaves it out), type-checked there."""
 
 
 def _pytest(session: nox.Session) -> None:
@@ -57,3 +72,42 @@ def pydantic1(session: nox.Session) -> None:
     """The newest openai 3.x with pydantic 1."""
     session.install(PROJECT, "openai>=3,<4", "pydantic<2")
     _pytest(session)
+
+
+@nox.session(python=PYTHONS)
+def taskqueue(session: nox.Session) -> None:
+    """Celery over a real Redis: typed errors reach the caller with their fields (needs redis-server)."""
+    session.install(PROJECT, "openai>=3,<4", *TASKQUEUE_PINS)
+    session.run("python", "-m", "pip", "list", "--format=freeze", silent=False)
+    session.run("pyright", "--project", _pyright_config(session, TASKQUEUE_FILES))
+    session.run("mypy", *TASKQUEUE_FILES)
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "-n",
+        "0",
+        "-s",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests_taskqueue",
+        *session.posargs,
+    )
+
+
+def _pyright_config(session: nox.Session, files: tuple[str, ...]) -> str:
+    """A pyright configuration checking `files` with the project's settings in this session's venv."""
+    tmp = Path(session.create_tmp()).resolve()
+    venv = Path(session.virtualenv.location).resolve()
+    config = {
+        "extends": os.path.relpath(ROOT / "pyproject.toml", tmp),
+        "include": [os.path.relpath(ROOT / file, tmp) for file in files],
+        "exclude": [],
+        "extraPaths": [os.path.relpath(ROOT, tmp)],
+        "venvPath": os.path.relpath(venv.parent, tmp),
+        "venv": venv.name,
+    }
+    path = tmp / "pyrightconfig.json"
+    path.write_text(json.dumps(config, indent=2))
+    return str(path)
