@@ -10,6 +10,8 @@ Lanes (what pyproject's `dependencies` claims is exactly what they prove):
     oldest     openai 3.0.0, the oldest 3.x the project claims
     openai2    openai: the newest 2.x, which speaks httpx (respx mocks it there)
     pydantic1  pydantic 1 with the newest openai 3.x (the SDK still supports it)
+    wheel      the newest lane, from the built wheel installed alone with [emulator]
+               (build it first: `python -m build --outdir dist/package`)
 
 Not a lane but its own session (not run by default): `taskqueue`, Celery (pinned) over a
 real Redis (Debian's `redis-server`) with examples/celery_tasks.py, tests_taskqueue/.
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 from pathlib import Path
 
 import nox
@@ -41,9 +45,27 @@ TASKQUEUE_FILES = (
 """What only the taskqueue session can import (the main lint leaves it out), type-checked there."""
 
 
-def _pytest(session: nox.Session) -> None:
+WHEEL_DIR = Path("dist/package")
+LINT_ONLY = {"ruff", "pyright", "mypy", "nox"}
+"""Tools of the `dev` extra that the test suite does not import."""
+
+_INSTALLED_NOT_SOURCE = """
+import pathlib, sys, sysconfig
+import openai_background_errors as package
+site = pathlib.Path(sysconfig.get_paths()["purelib"]).resolve()
+where = pathlib.Path(package.__file__).resolve()
+assert where.is_relative_to(site) and site.is_relative_to(pathlib.Path(sys.prefix).resolve()), (
+    f"imported from {where}, not from this venv's site-packages {site}"
+)
+print(f"testing the installed wheel at {where.parent}")
+"""
+
+
+def _pytest(session: nox.Session, *args: str) -> None:
     session.run("python", "-m", "pip", "list", "--format=freeze", silent=False)
-    session.run("python", "-m", "pytest", "-n", "auto", "-q", "-p", "no:cacheprovider", *session.posargs)
+    session.run(
+        "python", "-m", "pytest", "-n", "auto", "-q", "-p", "no:cacheprovider", *args, *session.posargs
+    )
 
 
 @nox.session(python=PYTHONS)
@@ -111,3 +133,31 @@ def _pyright_config(session: nox.Session, files: tuple[str, ...]) -> str:
     path = tmp / "pyrightconfig.json"
     path.write_text(json.dumps(config, indent=2))
     return str(path)
+
+
+def wheel(session: nox.Session) -> None:
+    """The newest lane against what users install: the built wheel, with [emulator], alone.
+
+    The suite runs from a copy of tests/ (and the examples it drives) outside the checkout,
+    so nothing can import src/; the package is checked to come from this venv first.
+    """
+    wheels = sorted(WHEEL_DIR.glob("openai_background_errors-*.whl"))
+    if len(wheels) != 1:
+        session.error(
+            f"expected one wheel in {WHEEL_DIR}/, found {[path.name for path in wheels]}; "
+            f"build it with `python -m build --outdir {WHEEL_DIR}`"
+        )
+    dev = nox.project.load_toml("pyproject.toml")["project"]["optional-dependencies"]["dev"]
+    test_requirements = [
+        line for line in dev if re.split(r"[<>=!~ \[;]", line, maxsplit=1)[0] not in LINT_ONLY
+    ]
+    session.install(f"{wheels[0].resolve()}[emulator]", *test_requirements)
+    suite = Path(session.create_tmp()).resolve() / "suite"
+    shutil.rmtree(suite, ignore_errors=True)
+    for tree in ("tests", "examples"):
+        shutil.copytree(tree, suite / tree)
+    shutil.copy("pyproject.toml", suite)  # pytest's settings only; nothing is built from it
+    session.chdir(suite)
+    session.run("python", "-c", _INSTALLED_NOT_SOURCE)
+    session.log("not run from the wheel: tests/test_bench.py (it runs scripts/bench of a source checkout)")
+    _pytest(session, "--ignore=tests/test_bench.py")
