@@ -11,7 +11,8 @@ from openai.types.responses.response_error import ResponseError
 
 import openai_background_errors as obe
 
-from .conftest import parsed_response, response_names
+from . import lanes
+from .conftest import parsed_response, response_body, response_names
 
 DECLARED_CODES: tuple[str, ...] = typing.get_args(ResponseError.model_fields["code"].annotation)
 
@@ -185,3 +186,17 @@ def test_error_for_finds_the_recorded_request_id_wherever_the_response_keeps_it(
     error = obe.error_for(declared)
     assert error is not None
     assert error.request_id == "req_declared"
+
+
+@pytest.mark.skipif(lanes.PYDANTIC_V1, reason="pydantic 2's private attributes")
+def test_error_for_finds_a_request_id_kept_as_a_pydantic_private_attribute() -> None:
+    import pydantic
+
+    class Private(Response):
+        _request_id: str | None = pydantic.PrivateAttr(default="req_private")  # pyright: ignore[reportIncompatibleVariableOverride]
+
+    response = Private.model_validate(response_body("failed_server_error"))
+    assert "_request_id" not in vars(response)
+    error = obe.error_for(response)
+    assert error is not None
+    assert error.request_id == "req_private"

@@ -141,7 +141,11 @@ class BackgroundResponseError(OpenAIError, RuntimeError):
             return {}
         # The SDK parses leniently: `error` may be a string or a list, and `param` is absent from
         # openai < 3.35. Fields are read as sent (never coerced), and as None when there are none.
-        return {name: getattr(error, name, None) for name in ("message", "code", "param")}
+        return {
+            "message": getattr(error, "message", None),
+            "code": getattr(error, "code", None),
+            "param": getattr(error, "param", None),
+        }
 
     def _summary(self) -> str:
         return f"{self._run()} did not complete"
@@ -167,7 +171,9 @@ class BackgroundResponseError(OpenAIError, RuntimeError):
         """Every field but `response`, as JSON values: the second of `args`."""
         # The fields hold what the API sent, JSON already; subclasses whose fields hold a model
         # (`misalignment`) give its JSON form.
-        return {name: value for name, value in self._fields().items() if name != "response"}
+        record = self._fields()
+        del record["response"]
+        return record
 
     def _restore(self, record: Mapping[str, object]) -> None:
         """Set the fields a record holds (the second of `args`)."""

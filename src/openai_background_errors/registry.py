@@ -9,11 +9,10 @@ registered its class can only become more specific, never move sideways.
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Final, TypeVar, overload
 
 from .errors import (
     BackgroundContentFilterError,
@@ -157,9 +156,9 @@ default_registry: Final = ErrorRegistry()
 """The registry the package ships; the clients use it unless given their own."""
 
 
-def _code_of(response: Response) -> str | None:
+def _code_of(response: Response, status: str) -> str | None:
     # Read as sent: `error` and `incomplete_details` may be any JSON value, not only an object.
-    if response.status == "incomplete":
+    if status == "incomplete":
         details: object = response.incomplete_details
         return getattr(details, "reason", None)
     error: object = response.error
@@ -174,41 +173,39 @@ def error_for(
     None for completed, queued, in-progress and unknown statuses. `request_id`
     defaults to the one the SDK recorded on the response.
     """
+    # This path runs for every poll and stream of a background run: it reads each value once
+    # and calls no more than it must (see `scripts/bench`'s classify figure).
     status = response.status
     if status is None:
         return None
-    cls = (registry or default_registry).lookup(status, _code_of(response))
+    cls = (registry or default_registry).lookup(status, _code_of(response, status))
     if cls is None:
         return None
     if request_id is None:
-        request_id = _recorded_request_id(response)
+        recorded = response.__dict__.get("_request_id", _NOT_RECORDED)
+        request_id = _request_id_kept_elsewhere(response) if recorded is _NOT_RECORDED else recorded
     return cls.from_response(response, request_id=request_id)
 
 
-def _recorded_request_id(response: Response) -> str | None:
-    """The `x-request-id` the SDK recorded on a response it parsed from HTTP (None on hand-built ones)."""
-    # Read where the SDK puts it, never by asking the model for an attribute it may not have: on
-    # pydantic 2 a missing one costs an exception raised and caught inside pydantic (~3 us, more
-    # than the rest of `error_for`). The SDK sets `_request_id` as a plain attribute, which lands
-    # in the instance's `__dict__` (pydantic 1 and 2); a model that declares it as a private
-    # attribute keeps it in pydantic 2's `__pydantic_private__`.
-    recorded = vars(response).get("_request_id", _NOT_RECORDED)
-    if recorded is not _NOT_RECORDED:
-        return cast("str | None", recorded)
-    private: object = getattr(response, "__pydantic_private__", None)
-    if isinstance(private, dict) and "_request_id" in private:
-        return cast("dict[str, str | None]", private)["_request_id"]
-    # Anything else (a class default, a descriptor) only the attribute lookup finds; types that
-    # have none are remembered, so a hand-built response does not pay for the exception.
-    return getattr(response, "_request_id", None) if _declares_request_id(type(response)) else None
+def _request_id_kept_elsewhere(response: Response) -> str | None:
+    """The `x-request-id` of a response whose `__dict__` does not hold one.
+
+    The SDK records it as a plain attribute, which lands in the instance's `__dict__` (pydantic
+    1 and 2), where `error_for` reads it. It is not asked of the model for it: on pydantic 2 a
+    missing attribute costs an exception raised and caught inside pydantic (~3 us, more than the
+    rest of `error_for`). A model type may keep it elsewhere (a pydantic private attribute, a
+    class default), where only the attribute lookup finds it; which types do is found once.
+    """
+    kind = type(response)
+    elsewhere = _KEEPS_REQUEST_ID_ELSEWHERE.get(kind)
+    if elsewhere is None:
+        # The type answers for a pydantic private attribute too (pydantic 2's metaclass does).
+        elsewhere = _KEEPS_REQUEST_ID_ELSEWHERE[kind] = hasattr(kind, "_request_id")
+    return getattr(response, "_request_id", None) if elsewhere else None
 
 
 _NOT_RECORDED: Final = object()
-
-
-@functools.cache
-def _declares_request_id(cls: type) -> bool:
-    return hasattr(cls, "_request_id")
+_KEEPS_REQUEST_ID_ELSEWHERE: dict[type, bool] = {}
 
 
 @dataclass(frozen=True)
