@@ -68,6 +68,17 @@ async def _consume(client: Any, entry: str, is_async: bool) -> tuple[list[str], 
     return seen, None
 
 
+def _types(recording: str) -> list[str]:
+    """The event types of a recorded stream, in order."""
+    return re.findall(r"^event: (\S+)$", stream_body(recording).decode(), flags=re.MULTILINE)
+
+
+def _before_failure(recording: str) -> list[str]:
+    """The event types of a recorded stream before the first one that reveals a failure."""
+    types = _types(recording)
+    return types[: next(i for i, kind in enumerate(types) if kind in ("error", "response.failed"))]
+
+
 def _outcome(error: BaseException | None) -> str:
     if error is None:
         return "finished"
@@ -82,22 +93,22 @@ async def test_each_entry_point_on_each_recording(server: Server, is_async: bool
         server.sse(stream_body(recording), headers={"x-request-id": f"req_{recording}"})
         client = make_client(server, is_async=is_async)
         seen, error = await _consume(client, entry, is_async)
-        # Every event is delivered, the failure event included, before the error is raised.
-        assert len(seen) == stream_body(recording).count(b"\nevent: ") + 1
+        # Every event before the one that reveals the failure is delivered; that one is raised instead.
+        assert seen == _before_failure(recording) if error is not None else _types(recording)
         outcomes[recording] = (len(seen), re.sub(r"resp_bg_stream_\w+_0001", "<id>", _outcome(error)))
     assert outcomes == snapshot(
         {
             "completed": (13, "finished"),
             "failed_with_error_event": (
-                4,
+                2,
                 "BackgroundServerError(code='server_error', message='The server had an error while processing your request. Submit the request again.', response_id='<id>', request_id='req_failed_with_error_event') seq=3 has_response=True",
             ),
             "failed_without_error_event": (
-                3,
+                2,
                 "BackgroundRateLimitError(code='rate_limit_exceeded', message='Rate limit reached for gpt-4.1-mini on tokens per min (TPM). Try again shortly.', response_id='<id>', request_id='req_failed_without_error_event') seq=2 has_response=True",
             ),
             "error_event_only": (
-                3,
+                2,
                 "BackgroundInvalidPromptError(code='invalid_prompt', message='Invalid prompt: the prompt was flagged as potentially violating the usage policy.', response_id=None, request_id='req_error_event_only') seq=2 has_response=False",
             ),
             "incomplete": (12, "finished"),
@@ -322,3 +333,99 @@ async def test_an_error_after_a_resume_carries_the_request_id_of_its_connection(
     _, error = await _consume(client, "retrieve(stream=True)", is_async)
     assert isinstance(error, obe.BackgroundRateLimitError)
     assert error.request_id == "req_resumed"
+
+
+async def _consume_like_a_library(client: Any, entry: str, is_async: bool) -> list[str]:
+    """Read as openai-agents and langchain-openai do: stop with an error of one's own at a failure event."""
+    seen: list[str] = []
+
+    def take(event: Any) -> None:
+        if event.type in ("error", "response.failed"):
+            raise ValueError(f"the library's own error for {event.type}")
+        seen.append(event.type)
+
+    opened = _open(client, entry)
+    if entry.startswith("stream("):
+        if is_async:
+            async with opened as stream:
+                async for event in stream:
+                    take(event)
+        else:
+            with opened as stream:
+                for event in stream:
+                    take(event)
+    elif is_async:
+        async for event in await opened:
+            take(event)
+    else:
+        for event in opened:
+            take(event)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "recording", ["failed_with_error_event", "failed_without_error_event", "error_event_only"]
+)
+@pytest.mark.parametrize("entry", ENTRIES)
+async def test_a_consumer_that_stops_at_the_failure_event_gets_the_typed_error(
+    server: Server, is_async: bool, entry: str, recording: str
+) -> None:
+    server.sse(stream_body(recording), headers={"x-request-id": "req_library"})
+    client = make_client(server, is_async=is_async)
+    with pytest.raises(obe.BackgroundResponseFailedError) as caught:
+        await _consume_like_a_library(client, entry, is_async)
+    assert caught.value.code is not None
+    assert caught.value.request_id == "req_library"
+
+
+def test_an_error_event_followed_by_a_non_terminal_event_raises_and_yields_neither() -> None:
+    events = _events("error_event_only")
+    delta = _events("completed")[5]
+    assert delta.type == "response.output_text.delta"
+    seen: list[Any] = []
+    with pytest.raises(obe.BackgroundInvalidPromptError) as caught:
+        seen.extend(
+            watch_events([*events, delta.model_copy(update={"sequence_number": 3})], _watch(("failed",)))
+        )
+    assert seen == events[:2]
+    assert (caught.value.sequence_number, caught.value.response) == (2, None)
+
+
+def test_an_error_event_then_response_failed_raises_with_the_whole_response() -> None:
+    events = _events("failed_with_error_event")
+    assert [event.type for event in events[2:]] == ["error", "response.failed"]
+    seen: list[Any] = []
+    with pytest.raises(obe.BackgroundServerError) as caught:
+        seen.extend(watch_events(events, _watch(("failed",))))
+    assert seen == events[:2]
+    assert caught.value.response == events[3].response
+    assert caught.value.sequence_number == 3
+
+
+async def test_a_drop_right_after_the_error_event_resumes_and_raises_at_response_failed(
+    server: Server, is_async: bool
+) -> None:
+    body = stream_body("failed_with_error_event")
+    server.then(_dropped(body, 3))  # created, in_progress, error; then the connection drops
+    server.sse(_tail(body, 2), headers={"x-request-id": "req_resumed"})  # response.failed
+    client = make_client(server, is_async=is_async)
+    seen, error = await _consume(client, "retrieve(stream=True)", is_async)
+    assert seen == ["response.created", "response.in_progress"]
+    assert isinstance(error, obe.BackgroundServerError)
+    assert (error.sequence_number, error.request_id) == (3, "req_resumed")
+    assert error.response is not None
+    assert server.requests[1].url.params.get("starting_after") == "2"
+
+
+async def test_an_unresumable_drop_after_the_error_event_raises_the_event_s_error(
+    server: Server, is_async: bool
+) -> None:
+    foreground = stream_body("failed_with_error_event").replace(b'"background":true', b'"background":false')
+    server.then(_dropped(foreground, 3))
+    client = make_client(server, is_async=is_async)
+    seen, error = await _consume(client, "create(stream=True)", is_async)
+    assert seen == ["response.created", "response.in_progress"]
+    assert isinstance(error, obe.BackgroundServerError)
+    assert (error.response, error.sequence_number) == (None, 2)
+    assert isinstance(error.__cause__, openai.APIConnectionError)
+    assert len(server.requests) == 1

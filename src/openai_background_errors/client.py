@@ -3,10 +3,11 @@
 Each client classifies in two places of the SDK's own response handling, so
 every way of calling an endpoint behaves the same:
 
-- where a JSON body becomes a model: a `Response` parsed from a `GET` (that is,
-  `responses.retrieve`) goes through the client's `RaisePolicy`, so the plain
-  call, `.with_raw_response.retrieve(...).parse()` and
-  `.with_streaming_response.retrieve(...).parse()` raise the same error with the
+- where a JSON body becomes a model: every `Response` the client receives from
+  `responses.retrieve`, `create` and `parse` goes through the client's
+  `RaisePolicy` (`cancel` alone returns its response as it is), so the plain
+  call, `.with_raw_response.<method>(...).parse()` and
+  `.with_streaming_response.<method>(...).parse()` raise the same error with the
   `x-request-id` of the exchange that revealed it;
 - where a response becomes a stream: a stream of Responses events is a
   `BackgroundEventStream`, so `create(stream=True)`, `retrieve(stream=True)` and
@@ -124,8 +125,9 @@ class _RaisesForBackgroundFailures(_ClientBase):
 
     def _process_response_data(self, *, data: object, cast_to: type[_T], response: httpx2.Response) -> _T:
         parsed = super()._process_response_data(data=data, cast_to=cast_to, response=response)
-        # Only `responses.retrieve` GETs a `Response`; create, cancel and parse POST.
-        if cast_to is Response and response.request.method == "GET":
+        # `retrieve`, `create` and `parse` receive a `Response` (a foreground run can end failed in
+        # a 200 body too); `cancel` returns the cancelled response as it is.
+        if cast_to is Response and not response.request.url.path.endswith("/cancel"):
             self._raise_policy.check(cast(Response, parsed), request_id=response.headers.get("x-request-id"))
         return parsed
 

@@ -1,19 +1,24 @@
 """Streams of Responses events that raise where a background run ends unsuccessfully.
 
-`FailureWatch` reads events and says when one ends the run in a status the
-policy raises for. `watch_events` / `async_watch_events` apply it to any
-iterator of events: every event is yielded, the one that reveals the failure
-included, and the error is raised when the next event is asked for. A
-`response.failed` event raises the registry's class with the whole `Response`;
-an `error` event raises only when the stream ends without a terminal response
-event after it (then `response` is None and the fields come from the event).
+`FailureWatch` builds the error an event that ends the run stands for.
+`watch_events` / `async_watch_events` apply it to any iterator of events: every
+event before the one that reveals the failure is yielded, and that one is raised
+in its place, as the SDK's own `Stream` does with an error payload (consumers
+such as openai-agents and langchain-openai stop reading there, so an error
+raised one event later would never reach their callers). A `response.failed`
+event raises the registry's class with the whole `Response`; an `error` event is
+followed by a `response.failed` that says more, so the watch reads one event
+ahead for it and raises from the `error` event alone (`response` None, fields
+from the event) when none follows.
 
 `BackgroundEventStream` / `AsyncBackgroundEventStream` are the SDK's `Stream`
-with that watch applied, plus one thing the SDK cannot do: when the connection
-drops in the middle of a background response, they reconnect with
+with that watch applied, plus what the SDK cannot do: when the connection drops
+in the middle of a background response, they reconnect with
 `retrieve(stream=True, starting_after=<last sequence number seen>)`, so the
-consumer sees every event once, in order. A foreground stream cannot be
-resumed and still raises the SDK's `APIConnectionError`.
+consumer sees every event once, in order. When the server refuses that resume
+because the response is too old to stream, they learn how the run ended by
+polling it, so the outcome is never lost. A foreground stream cannot be resumed
+and still raises the SDK's `APIConnectionError`.
 """
 
 from __future__ import annotations
@@ -53,9 +58,17 @@ class FailureWatch:
         self.request_id = request_id
         """The `x-request-id` of the connection now being read (it changes when a stream resumes)."""
         self._error_event: ResponseErrorEvent | None = None
+        self._raises_failures = "failed" in policy.raise_on
+
+    @property
+    def awaits_outcome(self) -> bool:
+        """An `error` event came, failures raise, and no terminal response event has said more yet."""
+        return self._error_event is not None and self._raises_failures
 
     def error_after(self, event: ResponseStreamEvent) -> BackgroundResponseError | None:
-        """The error to raise once `event` has been delivered, if it ends the run in a raising status."""
+        """The error `event` stands for, if it is a terminal response event of a raising status.
+
+        An `error` event is remembered until a terminal response event supersedes it."""
         # Lenient parsing: an event's data may be any JSON value, its type any value.
         kind: object = getattr(event, "type", None)
         if kind == "error":
@@ -83,36 +96,66 @@ class FailureWatch:
     def error_at_end(self) -> BackgroundResponseError | None:
         """The error for a stream that ended after an `error` event and no terminal response event."""
         event = self._error_event
-        if event is None or "failed" not in self.policy.raise_on:
+        if event is None or not self._raises_failures:
             return None
         cls = cast(type[BackgroundResponseFailedError], self.policy.registry.lookup("failed", event.code))
         return cls.from_error_event(event, request_id=self.request_id)
 
 
+def _is_terminal(event: ResponseStreamEvent) -> bool:
+    # Lenient parsing: an event's type may be any JSON value.
+    kind: object = getattr(event, "type", None)
+    return isinstance(kind, str) and kind in _TERMINAL_EVENTS
+
+
 def watch_events(events: Iterable[ResponseStreamEvent], watch: FailureWatch) -> Iterator[ResponseStreamEvent]:
-    """Yield every event of `events`; raise where `watch` says the run ended unsuccessfully."""
-    for event in events:
-        yield event
+    """Yield the events of `events` up to the one that ends the run in a raising status; raise that one."""
+    iterator = iter(events)
+    for event in iterator:
         error = watch.error_after(event)
+        if watch.awaits_outcome:
+            # The `response.failed` that normally follows an `error` event carries the whole
+            # response: read one event ahead for it (a terminal event of another kind decides instead).
+            try:
+                following = next(iterator, None)
+            except APIConnectionError as dropped:
+                raise cast(BackgroundResponseError, watch.error_at_end()) from dropped
+            if following is not None and _is_terminal(following):
+                error = watch.error_after(following)
+                if error is None:  # the run ended without a failure: both events are delivered
+                    yield event
+                    yield following
+                    continue
+            else:
+                error = watch.error_at_end()
         if error is not None:
             raise error
-    error = watch.error_at_end()
-    if error is not None:
-        raise error
+        yield event
 
 
 async def async_watch_events(
     events: AsyncIterable[ResponseStreamEvent], watch: FailureWatch
 ) -> AsyncIterator[ResponseStreamEvent]:
-    """Yield every event of `events`; raise where `watch` says the run ended unsuccessfully."""
-    async for event in events:
-        yield event
+    """Yield the events of `events` up to the one that ends the run in a raising status; raise that one."""
+    iterator = aiter(events)
+    async for event in iterator:
         error = watch.error_after(event)
+        if watch.awaits_outcome:
+            try:
+                following = await anext(iterator, None)
+            except APIConnectionError as dropped:
+                raise cast(BackgroundResponseError, watch.error_at_end()) from dropped
+            if following is not None and _is_terminal(following):
+                error = watch.error_after(following)
+                if error is None:
+                    yield event
+                    yield following
+                    continue
+            else:
+                error = watch.error_at_end()
         if error is not None:
             raise error
-    error = watch.error_at_end()
-    if error is not None:
-        raise error
+        yield event
 
 
 def _connection_errors() -> tuple[type[Exception], ...]:
