@@ -3,11 +3,17 @@
 
 Everything else, `retrieve` and the stream helpers included, is openai's own
 method; the client classifies what they return.
+
+With `text_format=`, `poll` and `create_and_poll` return what `responses.parse`
+returns for a foreground run: a `ParsedResponse` whose `output_parsed` is filled,
+by the SDK's own parsing (structured outputs for background runs,
+openai-python #2830).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, cast
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast, overload
 
 from openai import Omit, omit
 from openai.resources.responses import AsyncResponses as _AsyncResponses
@@ -19,15 +25,15 @@ from .polling import async_poll, poll
 from .webhooks import async_from_webhook, from_webhook
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-
-    from openai.types.responses import Response
+    from openai.types.responses import ParsedResponse, Response, ToolParam
     from openai.types.responses.response_create_params import ResponseCreateParamsNonStreaming
 
     from .outcome import PollOutcome
     from .registry import RaisePolicy
 
 __all__ = ["AsyncResponses", "Responses"]
+
+_T = TypeVar("_T")
 
 
 class _HasRaisePolicy(Protocol):
@@ -40,25 +46,68 @@ def _policy_of(client: object) -> RaisePolicy:
     return cast("_HasRaisePolicy", client).raise_policy
 
 
+def _parsed(
+    response: Response, text_format: type[Any] | Omit, tools: Iterable[ToolParam] | Omit
+) -> Response | ParsedResponse[Any]:
+    """`response` as `responses.parse` returns it when a `text_format` is given; else unchanged."""
+    if isinstance(text_format, Omit):
+        return response
+    # The SDK's own parser, which `responses.parse` applies to a foreground run's response.
+    from openai.lib._parsing._responses import parse_response
+
+    return parse_response(text_format=text_format, input_tools=tools, response=response)
+
+
+def _listed_tools(params: ResponseCreateParamsNonStreaming) -> Iterable[ToolParam] | Omit:
+    # Read twice (sent with the create, then used to parse function-call arguments): a one-shot
+    # iterable must not be spent by the first reading.
+    if "tools" not in params:
+        return omit
+    tools = params["tools"] = list(params["tools"])
+    return tools
+
+
 class Responses(_Responses):
     """openai's `responses` resource with `poll` and `create_and_poll`."""
 
+    @overload
     def poll(
         self,
         response_id: str,
         *,
+        text_format: type[_T],
+        poll_interval_ms: int | Omit = ...,
+        max_wait_seconds: float | Omit = ...,
+        cancel_on_interrupt: bool = ...,
+    ) -> ParsedResponse[_T]: ...
+    @overload
+    def poll(
+        self,
+        response_id: str,
+        *,
+        poll_interval_ms: int | Omit = ...,
+        max_wait_seconds: float | Omit = ...,
+        cancel_on_interrupt: bool = ...,
+    ) -> Response: ...
+    def poll(
+        self,
+        response_id: str,
+        *,
+        text_format: type[Any] | Omit = omit,
         poll_interval_ms: int | Omit = omit,
         max_wait_seconds: float | Omit = omit,
         cancel_on_interrupt: bool = False,
-    ) -> Response:
+    ) -> Response | ParsedResponse[Any]:
         """Wait until the response leaves `queued`/`in_progress`; return it, or raise for a status in `raise_on`.
 
         Without `poll_interval_ms` each wait follows the server's `openai-poll-after-ms`
         (1000 ms when absent). `max_wait_seconds` bounds the whole wait with a
         `TimeoutError` (0 sends no request). With `cancel_on_interrupt=True`, a
-        `KeyboardInterrupt` while waiting also cancels the run on the server.
+        `KeyboardInterrupt` while waiting also cancels the run on the server. With
+        `text_format` (a pydantic model or type, as for `responses.parse`) the result is a
+        `ParsedResponse` whose `output_parsed` is filled.
         """
-        return poll(
+        response = poll(
             self,
             response_id,
             policy=_policy_of(self._client),
@@ -66,24 +115,55 @@ class Responses(_Responses):
             max_wait_seconds=max_wait_seconds,
             cancel_on_interrupt=cancel_on_interrupt,
         )
+        return _parsed(response, text_format, omit)
 
+    @overload
     def create_and_poll(
         self,
         *,
+        text_format: type[_T],
+        poll_interval_ms: int | Omit = ...,
+        max_wait_seconds: float | Omit = ...,
+        cancel_on_interrupt: bool = ...,
+        **create_params: Unpack[ResponseCreateParamsNonStreaming],
+    ) -> ParsedResponse[_T]: ...
+    @overload
+    def create_and_poll(
+        self,
+        *,
+        poll_interval_ms: int | Omit = ...,
+        max_wait_seconds: float | Omit = ...,
+        cancel_on_interrupt: bool = ...,
+        **create_params: Unpack[ResponseCreateParamsNonStreaming],
+    ) -> Response: ...
+    def create_and_poll(
+        self,
+        *,
+        text_format: type[Any] | Omit = omit,
         poll_interval_ms: int | Omit = omit,
         max_wait_seconds: float | Omit = omit,
         cancel_on_interrupt: bool = False,
         **create_params: Unpack[ResponseCreateParamsNonStreaming],
-    ) -> Response:
-        """`create(background=True, **create_params)`, then `poll` the new response."""
+    ) -> Response | ParsedResponse[Any]:
+        """`create(background=True, **create_params)`, then `poll` the new response.
+
+        With `text_format`, the run is created by `responses.parse(text_format=...)`, which
+        asks for that JSON schema, and the result is a `ParsedResponse`.
+        """
         params: ResponseCreateParamsNonStreaming = {**create_params, "background": True}
-        created = self.create(**params)
-        return self.poll(
+        tools = _listed_tools(params)
+        created = (
+            self.create(**params)
+            if isinstance(text_format, Omit)
+            else self.parse(text_format=text_format, **params)
+        )
+        response = self.poll(
             created.id,
             poll_interval_ms=poll_interval_ms,
             max_wait_seconds=max_wait_seconds,
             cancel_on_interrupt=cancel_on_interrupt,
         )
+        return _parsed(response, text_format, tools)
 
     def poll_many(
         self,
@@ -125,22 +205,44 @@ class Responses(_Responses):
 class AsyncResponses(_AsyncResponses):
     """openai's async `responses` resource with `poll` and `create_and_poll`."""
 
+    @overload
     async def poll(
         self,
         response_id: str,
         *,
+        text_format: type[_T],
+        poll_interval_ms: int | Omit = ...,
+        max_wait_seconds: float | Omit = ...,
+        cancel_on_interrupt: bool = ...,
+    ) -> ParsedResponse[_T]: ...
+    @overload
+    async def poll(
+        self,
+        response_id: str,
+        *,
+        poll_interval_ms: int | Omit = ...,
+        max_wait_seconds: float | Omit = ...,
+        cancel_on_interrupt: bool = ...,
+    ) -> Response: ...
+    async def poll(
+        self,
+        response_id: str,
+        *,
+        text_format: type[Any] | Omit = omit,
         poll_interval_ms: int | Omit = omit,
         max_wait_seconds: float | Omit = omit,
         cancel_on_interrupt: bool = False,
-    ) -> Response:
+    ) -> Response | ParsedResponse[Any]:
         """Wait until the response leaves `queued`/`in_progress`; return it, or raise for a status in `raise_on`.
 
         Without `poll_interval_ms` each wait follows the server's `openai-poll-after-ms`
         (1000 ms when absent). `max_wait_seconds` bounds the whole wait with a
         `TimeoutError` (0 sends no request). With `cancel_on_interrupt=True`,
-        cancelling the task while it waits also cancels the run on the server.
+        cancelling the task while it waits also cancels the run on the server. With
+        `text_format` (a pydantic model or type, as for `responses.parse`) the result is a
+        `ParsedResponse` whose `output_parsed` is filled.
         """
-        return await async_poll(
+        response = await async_poll(
             self,
             response_id,
             policy=_policy_of(self._client),
@@ -148,24 +250,55 @@ class AsyncResponses(_AsyncResponses):
             max_wait_seconds=max_wait_seconds,
             cancel_on_interrupt=cancel_on_interrupt,
         )
+        return _parsed(response, text_format, omit)
 
+    @overload
     async def create_and_poll(
         self,
         *,
+        text_format: type[_T],
+        poll_interval_ms: int | Omit = ...,
+        max_wait_seconds: float | Omit = ...,
+        cancel_on_interrupt: bool = ...,
+        **create_params: Unpack[ResponseCreateParamsNonStreaming],
+    ) -> ParsedResponse[_T]: ...
+    @overload
+    async def create_and_poll(
+        self,
+        *,
+        poll_interval_ms: int | Omit = ...,
+        max_wait_seconds: float | Omit = ...,
+        cancel_on_interrupt: bool = ...,
+        **create_params: Unpack[ResponseCreateParamsNonStreaming],
+    ) -> Response: ...
+    async def create_and_poll(
+        self,
+        *,
+        text_format: type[Any] | Omit = omit,
         poll_interval_ms: int | Omit = omit,
         max_wait_seconds: float | Omit = omit,
         cancel_on_interrupt: bool = False,
         **create_params: Unpack[ResponseCreateParamsNonStreaming],
-    ) -> Response:
-        """`create(background=True, **create_params)`, then `poll` the new response."""
+    ) -> Response | ParsedResponse[Any]:
+        """`create(background=True, **create_params)`, then `poll` the new response.
+
+        With `text_format`, the run is created by `responses.parse(text_format=...)`, which
+        asks for that JSON schema, and the result is a `ParsedResponse`.
+        """
         params: ResponseCreateParamsNonStreaming = {**create_params, "background": True}
-        created = await self.create(**params)
-        return await self.poll(
+        tools = _listed_tools(params)
+        created = (
+            await self.create(**params)
+            if isinstance(text_format, Omit)
+            else await self.parse(text_format=text_format, **params)
+        )
+        response = await self.poll(
             created.id,
             poll_interval_ms=poll_interval_ms,
             max_wait_seconds=max_wait_seconds,
             cancel_on_interrupt=cancel_on_interrupt,
         )
+        return _parsed(response, text_format, tools)
 
     def poll_many(
         self,
