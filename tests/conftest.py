@@ -9,11 +9,13 @@ compatibility lanes lives in `tests/lanes.py`. No private SDK method is patched.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx2
 import pytest
 from hypothesis import HealthCheck, settings
@@ -57,6 +59,56 @@ def response_names() -> list[str]:
 def stream_body(name: str) -> bytes:
     """A recorded SSE stream from tests/payloads/streams."""
     return (PAYLOADS / "streams" / f"{name}.sse").read_bytes()
+
+
+STREAM_RESPONSE_ID = "resp_bg_stream"
+
+
+def open_stream(client: Any, entry: str) -> Any:
+    """Open a stream of `STREAM_RESPONSE_ID` (or a new background response) through `entry`; unawaited."""
+    responses = client.responses
+    if entry == "create(stream=True)":
+        return responses.create(model="gpt-4.1-mini", input="hi", background=True, stream=True)
+    if entry == "retrieve(stream=True)":
+        return responses.retrieve(STREAM_RESPONSE_ID, stream=True)
+    if entry == "stream(input=...)":
+        return responses.stream(model="gpt-4.1-mini", input="hi", background=True)
+    return responses.stream(response_id=STREAM_RESPONSE_ID)
+
+
+STREAM_ENTRIES = [
+    "create(stream=True)",
+    "retrieve(stream=True)",
+    "stream(input=...)",
+    "stream(response_id=...)",
+]
+
+
+class _Dropping(httpx2.SyncByteStream, httpx2.AsyncByteStream):
+    """A body that sends the first `keep` SSE events, then loses the connection."""
+
+    def __init__(self, body: bytes, keep: int) -> None:
+        self.chunks = [chunk + b"\n\n" for chunk in body.split(b"\n\n") if chunk][:keep]
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.chunks
+        raise httpx2.RemoteProtocolError("peer closed connection without sending complete message body")
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            yield chunk
+        raise httpx2.RemoteProtocolError("peer closed connection without sending complete message body")
+
+
+def stream_tail(body: bytes, after: int) -> bytes:
+    """The events of a recorded stream after sequence number `after`."""
+    chunks = [chunk for chunk in body.split(b"\n\n") if chunk]
+    return b"".join(chunk + b"\n\n" for chunk in chunks[after + 1 :])
+
+
+def dropped_stream(body: bytes, keep: int) -> httpx2.Response:
+    """A streamed answer that sends the first `keep` events of `body`, then loses the connection."""
+    return httpx2.Response(200, headers={"content-type": "text/event-stream"}, stream=_Dropping(body, keep))
 
 
 Answer = httpx2.Response | Callable[[httpx2.Request], httpx2.Response]
@@ -111,6 +163,22 @@ def receiver() -> Iterator[Receiver]:
     """A webhook receiver on a thread of its own, recording every delivery."""
     with receiving() as receiver:
         yield receiver
+
+
+@pytest.fixture
+def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every sleep the client asks for (poll waits), recorded instead of slept."""
+    calls: list[float] = []
+
+    def fake_sleep(seconds: float) -> None:
+        calls.append(seconds)
+
+    async def fake_async_sleep(seconds: float) -> None:
+        calls.append(seconds)
+
+    monkeypatch.setattr(time, "sleep", fake_sleep)
+    monkeypatch.setattr(anyio, "sleep", fake_async_sleep)
+    return calls
 
 
 @pytest.fixture(params=["sync", "async"])

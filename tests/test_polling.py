@@ -18,22 +18,6 @@ from .conftest import Server, make_client, resolve, response_body
 RESPONSE_ID = "resp_bg_poll"
 
 
-@pytest.fixture
-def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Every sleep the client asks for, recorded instead of slept."""
-    calls: list[float] = []
-
-    def fake_sleep(seconds: float) -> None:
-        calls.append(seconds)
-
-    async def fake_async_sleep(seconds: float) -> None:
-        calls.append(seconds)
-
-    monkeypatch.setattr(time, "sleep", fake_sleep)
-    monkeypatch.setattr(anyio, "sleep", fake_async_sleep)
-    return calls
-
-
 def _body(name: str) -> dict[str, Any]:
     return {**response_body(name), "id": RESPONSE_ID}
 

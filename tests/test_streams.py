@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx2
@@ -17,7 +16,17 @@ import openai_background_errors as obe
 from openai_background_errors.registry import RaisePolicy
 from openai_background_errors.streaming import FailureWatch, watch_events
 
-from .conftest import BASE_URL, Server, make_client, stream_body
+from .conftest import (
+    BASE_URL,
+    STREAM_ENTRIES,
+    STREAM_RESPONSE_ID,
+    Server,
+    dropped_stream,
+    make_client,
+    open_stream,
+    stream_body,
+    stream_tail,
+)
 
 RECORDINGS = [
     "completed",
@@ -26,27 +35,12 @@ RECORDINGS = [
     "error_event_only",
     "incomplete",
 ]
-RESPONSE_ID = "resp_bg_stream"
-
-
-def _open(client: Any, entry: str) -> Any:
-    responses = client.responses
-    if entry == "create(stream=True)":
-        return responses.create(model="gpt-4.1-mini", input="hi", background=True, stream=True)
-    if entry == "retrieve(stream=True)":
-        return responses.retrieve(RESPONSE_ID, stream=True)
-    if entry == "stream(input=...)":
-        return responses.stream(model="gpt-4.1-mini", input="hi", background=True)
-    return responses.stream(response_id=RESPONSE_ID)
-
-
-ENTRIES = ["create(stream=True)", "retrieve(stream=True)", "stream(input=...)", "stream(response_id=...)"]
 
 
 async def _consume(client: Any, entry: str, is_async: bool) -> tuple[list[str], BaseException | None]:
     """The event types seen, and what iteration raised at the end (None when it finished)."""
     seen: list[str] = []
-    opened = _open(client, entry)
+    opened = open_stream(client, entry)
     try:
         if entry.startswith("stream("):
             if is_async:
@@ -86,7 +80,7 @@ def _outcome(error: BaseException | None) -> str:
     return f"{error!r} seq={error.sequence_number} has_response={error.response is not None}"
 
 
-@pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize("entry", STREAM_ENTRIES)
 async def test_each_entry_point_on_each_recording(server: Server, is_async: bool, entry: str) -> None:
     outcomes: dict[str, tuple[int, str]] = {}
     for recording in RECORDINGS:
@@ -125,10 +119,10 @@ async def test_helpers_until_done_and_get_final_response_raise_a_runtime_error(
         client = make_client(server, is_async=is_async)
         with pytest.raises(RuntimeError) as caught:
             if is_async:
-                async with _open(client, entry) as stream:
+                async with open_stream(client, entry) as stream:
                     await getattr(stream, method)()
             else:
-                with _open(client, entry) as stream:
+                with open_stream(client, entry) as stream:
                     getattr(stream, method)()
         error = caught.value
         assert isinstance(error, obe.BackgroundRateLimitError)
@@ -178,7 +172,7 @@ def test_successful_stream_matches_the_stock_helper(server: Server) -> None:
 
     results: list[tuple[list[dict[str, Any]], dict[str, Any], str]] = []
     for client in (stock, ours):
-        with client.responses.stream(response_id=RESPONSE_ID) as stream:
+        with client.responses.stream(response_id=STREAM_RESPONSE_ID) as stream:
             events = list(stream)
             final = stream.get_final_response()
         results.append((_dump(events), final.model_dump(mode="json", warnings=False), final.output_text))
@@ -190,34 +184,9 @@ def test_successful_stream_matches_the_stock_helper(server: Server) -> None:
 def test_stream_with_starting_after_filters_as_the_sdk_does(server: Server) -> None:
     server.sse(stream_body("completed"))
     client = make_client(server, is_async=False)
-    with client.responses.stream(response_id=RESPONSE_ID, starting_after=3) as stream:
+    with client.responses.stream(response_id=STREAM_RESPONSE_ID, starting_after=3) as stream:
         numbers = [event.sequence_number for event in stream]
     assert numbers == list(range(4, 13))
-
-
-class _Dropping(httpx2.SyncByteStream, httpx2.AsyncByteStream):
-    """A body that sends the first `keep` SSE events, then loses the connection."""
-
-    def __init__(self, body: bytes, keep: int) -> None:
-        self.chunks = [chunk + b"\n\n" for chunk in body.split(b"\n\n") if chunk][:keep]
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield from self.chunks
-        raise httpx2.RemoteProtocolError("peer closed connection without sending complete message body")
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self.chunks:
-            yield chunk
-        raise httpx2.RemoteProtocolError("peer closed connection without sending complete message body")
-
-
-def _tail(body: bytes, after: int) -> bytes:
-    chunks = [chunk for chunk in body.split(b"\n\n") if chunk]
-    return b"".join(chunk + b"\n\n" for chunk in chunks[after + 1 :])
-
-
-def _dropped(body: bytes, keep: int) -> httpx2.Response:
-    return httpx2.Response(200, headers={"content-type": "text/event-stream"}, stream=_Dropping(body, keep))
 
 
 @pytest.mark.parametrize("entry", ["retrieve(stream=True)", "stream(response_id=...)", "create(stream=True)"])
@@ -225,13 +194,13 @@ async def test_a_dropped_background_stream_resumes_without_loss_or_repeat(
     server: Server, is_async: bool, entry: str
 ) -> None:
     body = stream_body("completed")
-    server.then(_dropped(body, 5))  # events 0..4, then the connection drops
-    server.then(_dropped(_tail(body, 4), 3))  # events 5..7, drops again
-    server.sse(_tail(body, 7))  # events 8..12
+    server.then(dropped_stream(body, 5))  # events 0..4, then the connection drops
+    server.then(dropped_stream(stream_tail(body, 4), 3))  # events 5..7, drops again
+    server.sse(stream_tail(body, 7))  # events 8..12
     client = make_client(server, is_async=is_async)
 
     seen: list[int] = []
-    opened = _open(client, entry)
+    opened = open_stream(client, entry)
     if entry.startswith("stream("):
         if is_async:
             async with opened as stream:
@@ -255,7 +224,7 @@ async def test_a_dropped_background_stream_resumes_without_loss_or_repeat(
 
 async def test_resumes_are_bounded(server: Server, is_async: bool) -> None:
     body = stream_body("completed")
-    server.then(_dropped(body, 3)).then(_dropped(_tail(body, 2), 1))
+    server.then(dropped_stream(body, 3)).then(dropped_stream(stream_tail(body, 2), 1))
     client = make_client(server, is_async=is_async, max_stream_resumes=1)
     with pytest.raises(openai.APIConnectionError):
         await _consume(client, "retrieve(stream=True)", is_async)
@@ -266,7 +235,7 @@ async def test_a_dropped_foreground_stream_raises_the_sdks_connection_error(
     server: Server, is_async: bool
 ) -> None:
     foreground = stream_body("completed").replace(b'"background":true', b'"background":false')
-    server.then(_dropped(foreground, 4))
+    server.then(dropped_stream(foreground, 4))
     client = make_client(server, is_async=is_async)
     with pytest.raises(openai.APIConnectionError):
         await _consume(client, "create(stream=True)", is_async)
@@ -304,12 +273,12 @@ async def test_a_resumed_stream_keeps_the_original_starting_after_and_query(
     server: Server, is_async: bool
 ) -> None:
     body = stream_body("completed")
-    server.then(_dropped(_tail(body, 5), 0))  # drops before its first event
-    server.sse(_tail(body, 5))
+    server.then(dropped_stream(stream_tail(body, 5), 0))  # drops before its first event
+    server.sse(stream_tail(body, 5))
     client = make_client(server, is_async=is_async)
 
     opened = client.responses.retrieve(
-        RESPONSE_ID, stream=True, starting_after=5, include=["message.output_text.logprobs"]
+        STREAM_RESPONSE_ID, stream=True, starting_after=5, include=["message.output_text.logprobs"]
     )
     seen = (
         [event.sequence_number async for event in await opened]
@@ -327,8 +296,8 @@ async def test_an_error_after_a_resume_carries_the_request_id_of_its_connection(
     server: Server, is_async: bool
 ) -> None:
     body = stream_body("failed_without_error_event")
-    server.then(_dropped(body, 2))
-    server.sse(_tail(body, 1), headers={"x-request-id": "req_resumed"})
+    server.then(dropped_stream(body, 2))
+    server.sse(stream_tail(body, 1), headers={"x-request-id": "req_resumed"})
     client = make_client(server, is_async=is_async)
     _, error = await _consume(client, "retrieve(stream=True)", is_async)
     assert isinstance(error, obe.BackgroundRateLimitError)
@@ -344,7 +313,7 @@ async def _consume_like_a_library(client: Any, entry: str, is_async: bool) -> li
             raise ValueError(f"the library's own error for {event.type}")
         seen.append(event.type)
 
-    opened = _open(client, entry)
+    opened = open_stream(client, entry)
     if entry.startswith("stream("):
         if is_async:
             async with opened as stream:
@@ -366,7 +335,7 @@ async def _consume_like_a_library(client: Any, entry: str, is_async: bool) -> li
 @pytest.mark.parametrize(
     "recording", ["failed_with_error_event", "failed_without_error_event", "error_event_only"]
 )
-@pytest.mark.parametrize("entry", ENTRIES)
+@pytest.mark.parametrize("entry", STREAM_ENTRIES)
 async def test_a_consumer_that_stops_at_the_failure_event_gets_the_typed_error(
     server: Server, is_async: bool, entry: str, recording: str
 ) -> None:
@@ -406,8 +375,8 @@ async def test_a_drop_right_after_the_error_event_resumes_and_raises_at_response
     server: Server, is_async: bool
 ) -> None:
     body = stream_body("failed_with_error_event")
-    server.then(_dropped(body, 3))  # created, in_progress, error; then the connection drops
-    server.sse(_tail(body, 2), headers={"x-request-id": "req_resumed"})  # response.failed
+    server.then(dropped_stream(body, 3))  # created, in_progress, error; then the connection drops
+    server.sse(stream_tail(body, 2), headers={"x-request-id": "req_resumed"})  # response.failed
     client = make_client(server, is_async=is_async)
     seen, error = await _consume(client, "retrieve(stream=True)", is_async)
     assert seen == ["response.created", "response.in_progress"]
@@ -421,7 +390,7 @@ async def test_an_unresumable_drop_after_the_error_event_raises_the_event_s_erro
     server: Server, is_async: bool
 ) -> None:
     foreground = stream_body("failed_with_error_event").replace(b'"background":true', b'"background":false')
-    server.then(_dropped(foreground, 3))
+    server.then(dropped_stream(foreground, 3))
     client = make_client(server, is_async=is_async)
     seen, error = await _consume(client, "create(stream=True)", is_async)
     assert seen == ["response.created", "response.in_progress"]

@@ -27,10 +27,18 @@ import sys
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from openai import APIConnectionError, AsyncStream, Stream, omit
-from openai.types.responses import Response, ResponseErrorEvent, ResponseStreamEvent
+from openai import APIConnectionError, AsyncStream, BadRequestError, Stream, omit
+from openai.types.responses import (
+    Response,
+    ResponseCompletedEvent,
+    ResponseErrorEvent,
+    ResponseFailedEvent,
+    ResponseIncompleteEvent,
+    ResponseStreamEvent,
+)
 
 from .errors import BackgroundResponseError, BackgroundResponseFailedError
+from .polling import async_poll, poll
 
 if TYPE_CHECKING:
     import httpx2
@@ -174,6 +182,34 @@ def _connection_errors() -> tuple[type[Exception], ...]:
     return (APIConnectionError, *raw)
 
 
+def _too_old_to_stream(refusal: BadRequestError) -> bool:
+    """Whether the server refused to stream a response again because it is too old (openai-python #2828)."""
+    # The API says so only in the message: "This response can no longer be streamed because it
+    # is more than 5 minutes old." (a 400 with no code of its own).
+    return "can no longer be streamed" in refusal.message
+
+
+# A polled terminal response, as the stream event that would have ended the stream. There is no
+# stream event for a cancelled response: such a stream just ends, as the API's own does.
+_TERMINAL_EVENT_OF_STATUS: dict[str, type[ResponseStreamEvent]] = {
+    "completed": ResponseCompletedEvent,
+    "failed": ResponseFailedEvent,
+    "incomplete": ResponseIncompleteEvent,
+}
+
+
+def _ending(response: Response, point: _ResumePoint) -> list[ResponseStreamEvent]:
+    """The terminal event built from a polled `response`, numbered after the last event seen
+    (the real number is unknown: the events between the drop and the end were never received)."""
+    status: object = response.status
+    event_cls = _TERMINAL_EVENT_OF_STATUS.get(status) if isinstance(status, str) else None
+    if event_cls is None:
+        return []
+    after = point.last_sequence_number
+    number = 0 if after is None else after + 1
+    return [event_cls.construct(type=f"response.{status}", response=response, sequence_number=number)]
+
+
 class _Host(Protocol):
     """What a stream needs of the client that opened it."""
 
@@ -265,6 +301,9 @@ class BackgroundEventStream(Stream[ResponseStreamEvent]):
         """This connection's events, neither watched nor resumed."""
         return super().__stream__()
 
+    def _poll(self, point: _ResumePoint) -> Response:
+        return poll(self._client.responses, cast(str, point.response_id), policy=self._client.raise_policy)
+
     def _resuming(self, watch: FailureWatch) -> Iterator[ResponseStreamEvent]:
         point = _ResumePoint(self.response.request)
         events, resumes = self._events(), 0
@@ -281,10 +320,18 @@ class BackgroundEventStream(Stream[ResponseStreamEvent]):
                     raise APIConnectionError(request=self.response.request) from dropped
             resumes += 1
             self.response.close()
-            replacement = cast(
-                BackgroundEventStream,
-                self._client.responses.retrieve(**point.retrieve_arguments()),
-            )
+            try:
+                replacement = cast(
+                    BackgroundEventStream,
+                    self._client.responses.retrieve(**point.retrieve_arguments()),
+                )
+            except BadRequestError as refused:
+                if not _too_old_to_stream(refused):
+                    raise
+                # The rest of the stream is gone; the outcome is not: poll for it. A status in
+                # `raise_on` raises there; any other ends the stream with its terminal event.
+                yield from _ending(self._poll(point), point)
+                return
             self.response = replacement.response
             watch.request_id = replacement.response.headers.get("x-request-id")
             events = replacement._events()
@@ -304,6 +351,11 @@ class AsyncBackgroundEventStream(AsyncStream[ResponseStreamEvent]):
         """This connection's events, neither watched nor resumed."""
         return super().__stream__()
 
+    async def _poll(self, point: _ResumePoint) -> Response:
+        return await async_poll(
+            self._client.responses, cast(str, point.response_id), policy=self._client.raise_policy
+        )
+
     async def _resuming(self, watch: FailureWatch) -> AsyncIterator[ResponseStreamEvent]:
         point = _ResumePoint(self.response.request)
         events, resumes = self._events(), 0
@@ -320,10 +372,17 @@ class AsyncBackgroundEventStream(AsyncStream[ResponseStreamEvent]):
                     raise APIConnectionError(request=self.response.request) from dropped
             resumes += 1
             await self.response.aclose()
-            replacement = cast(
-                AsyncBackgroundEventStream,
-                await self._client.responses.retrieve(**point.retrieve_arguments()),
-            )
+            try:
+                replacement = cast(
+                    AsyncBackgroundEventStream,
+                    await self._client.responses.retrieve(**point.retrieve_arguments()),
+                )
+            except BadRequestError as refused:
+                if not _too_old_to_stream(refused):
+                    raise
+                for event in _ending(await self._poll(point), point):
+                    yield event
+                return
             self.response = replacement.response
             watch.request_id = replacement.response.headers.get("x-request-id")
             events = replacement._events()
