@@ -12,7 +12,6 @@ openai-python #2830).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast, overload
 
 from openai import Omit, omit
@@ -25,6 +24,8 @@ from .polling import async_poll, poll
 from .webhooks import async_from_webhook, from_webhook
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+
     from openai.types.responses import ParsedResponse, Response, ToolParam
     from openai.types.responses.response_create_params import ResponseCreateParamsNonStreaming
 
