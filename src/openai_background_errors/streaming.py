@@ -66,17 +66,10 @@ class FailureWatch:
         self.request_id = request_id
         """The `x-request-id` of the connection now being read (it changes when a stream resumes)."""
         self._error_event: ResponseErrorEvent | None = None
-        self._raises_failures = "failed" in policy.raise_on
-
-    @property
-    def awaits_outcome(self) -> bool:
-        """An `error` event came, failures raise, and no terminal response event has said more yet."""
-        return self._error_event is not None and self._raises_failures
 
     def error_after(self, event: ResponseStreamEvent) -> BackgroundResponseError | None:
-        """The error `event` stands for, if it is a terminal response event of a raising status.
-
-        An `error` event is remembered until a terminal response event supersedes it."""
+        """The error `event` stands for, if it ends the run in a raising status (an `error` event is
+        remembered until a terminal response event supersedes it, or the stream ends)."""
         # Lenient parsing: an event's data may be any JSON value, its type any value.
         kind: object = getattr(event, "type", None)
         if kind == "error":
@@ -104,7 +97,7 @@ class FailureWatch:
     def error_at_end(self) -> BackgroundResponseError | None:
         """The error for a stream that ended after an `error` event and no terminal response event."""
         event = self._error_event
-        if event is None or not self._raises_failures:
+        if event is None or "failed" not in self.policy.raise_on:
             return None
         cls = cast(type[BackgroundResponseFailedError], self.policy.registry.lookup("failed", event.code))
         return cls.from_error_event(event, request_id=self.request_id)
@@ -118,10 +111,11 @@ def _is_terminal(event: ResponseStreamEvent) -> bool:
 
 def watch_events(events: Iterable[ResponseStreamEvent], watch: FailureWatch) -> Iterator[ResponseStreamEvent]:
     """Yield the events of `events` up to the one that ends the run in a raising status; raise that one."""
+    raises_failures = "failed" in watch.policy.raise_on
     iterator = iter(events)
     for event in iterator:
         error = watch.error_after(event)
-        if watch.awaits_outcome:
+        if raises_failures and getattr(event, "type", None) == "error":
             # The `response.failed` that normally follows an `error` event carries the whole
             # response: read one event ahead for it (a terminal event of another kind decides instead).
             try:
@@ -145,10 +139,11 @@ async def async_watch_events(
     events: AsyncIterable[ResponseStreamEvent], watch: FailureWatch
 ) -> AsyncIterator[ResponseStreamEvent]:
     """Yield the events of `events` up to the one that ends the run in a raising status; raise that one."""
+    raises_failures = "failed" in watch.policy.raise_on
     iterator = aiter(events)
     async for event in iterator:
         error = watch.error_after(event)
-        if watch.awaits_outcome:
+        if raises_failures and getattr(event, "type", None) == "error":
             try:
                 following = await anext(iterator, None)
             except APIConnectionError as dropped:
