@@ -88,7 +88,9 @@ def plan(count: int, seed: int) -> list[Job]:
         metadata = {
             "emulator.outcome": fate,
             "emulator.queue_ms": str(rng.randint(0, 20)),
-            "emulator.run_ms": str(rng.randint(0, 40)),
+            # At least 1 ms: a job with no time at all is terminal when its background create
+            # answers, and the client raises a failure from the create itself.
+            "emulator.run_ms": str(rng.randint(1, 40)),
             "emulator.poll_after_ms": "5",
         }
         if watch == "create_and_poll" and rng.random() < 0.5:

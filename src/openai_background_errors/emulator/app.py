@@ -119,8 +119,11 @@ class EmulatorApp:
         )
         if stream:
             return self._stream(job, after=-1)
-        if not background:
-            await store.wait_settled(job)
+        if background:
+            # The API answers a background create before the run starts, however long the
+            # answer takes to build here: the status the script gives at 0 ms (`queued`).
+            return self._snapshot(job, elapsed=0.0)
+        await store.wait_settled(job)
         return self._snapshot(job)
 
     async def retrieve(self, request: Request) -> Response:
@@ -192,8 +195,9 @@ class EmulatorApp:
             raise HTTPException(404, f"No response found with id '{response_id}'.")
         return job
 
-    def _snapshot(self, job: Job) -> Response:
-        elapsed = self.store.elapsed(job)
+    def _snapshot(self, job: Job, *, elapsed: float | None = None) -> Response:
+        if elapsed is None:
+            elapsed = self.store.elapsed(job)
         headers = {} if job.settled(elapsed) else {"openai-poll-after-ms": str(job.script.poll_after_ms)}
         return JSONResponse(job.snapshot(elapsed), headers=headers)
 
