@@ -290,7 +290,12 @@ class BackgroundEventStream(Stream[ResponseStreamEvent]):
 
     def __stream__(self) -> Iterator[ResponseStreamEvent]:
         watch = FailureWatch(self._client.raise_policy, request_id=self.response.headers.get("x-request-id"))
-        yield from watch_events(self._resuming(watch), watch)
+        try:
+            yield from watch_events(self._resuming(watch), watch)
+        except BackgroundResponseError:
+            # The outcome is known: release the connection, as reading the body to its end does.
+            self.response.close()
+            raise
 
     def _events(self) -> Iterator[ResponseStreamEvent]:
         """This connection's events, neither watched nor resumed."""
@@ -339,8 +344,12 @@ class AsyncBackgroundEventStream(AsyncStream[ResponseStreamEvent]):
 
     async def __stream__(self) -> AsyncIterator[ResponseStreamEvent]:
         watch = FailureWatch(self._client.raise_policy, request_id=self.response.headers.get("x-request-id"))
-        async for event in async_watch_events(self._resuming(watch), watch):
-            yield event
+        try:
+            async for event in async_watch_events(self._resuming(watch), watch):
+                yield event
+        except BackgroundResponseError:
+            await self.response.aclose()
+            raise
 
     def _events(self) -> AsyncIterator[ResponseStreamEvent]:
         """This connection's events, neither watched nor resumed."""
