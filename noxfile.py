@@ -12,6 +12,8 @@ Lanes (what pyproject's `dependencies` claims is exactly what they prove):
     pydantic1  pydantic 1 with the newest openai 3.x (the SDK still supports it)
     wheel      the newest lane, from the built wheel installed alone with [emulator]
                (build it first: `python -m build --outdir dist/package`)
+    consumers  openai-agents and langchain-openai, pinned, driving this package's clients
+               against the emulator (tests/consumers, type-checked here too)
 
 Not a lane but its own session (not run by default): `taskqueue`, Celery (pinned) over a
 real Redis (Debian's `redis-server`) with examples/celery_tasks.py, tests_taskqueue/.
@@ -31,7 +33,7 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["newest", "oldest", "openai2", "pydantic1"]
+nox.options.sessions = ["newest", "oldest", "openai2", "pydantic1", "consumers"]
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13", "3.14"]
 PROJECT = "-e.[emulator,dev]"
@@ -43,6 +45,14 @@ TASKQUEUE_FILES = (
     *sorted(f"tests_taskqueue/{path.name}" for path in (ROOT / "tests_taskqueue").glob("*.py")),
 )
 """What only the taskqueue session can import (the main lint leaves it out), type-checked there."""
+CONSUMER_PINS = ("openai-agents==0.24.0", "langchain-openai==1.8.1")
+"""The libraries users meet background failures through, at the versions the tests were written for."""
+CONSUMER_FILES = tuple(
+    sorted(f"tests/consumers/{path.name}" for path in (ROOT / "tests/consumers").glob("*.py"))
+)
+"""What only the consumers session can import (the main lint leaves it out), type-checked there."""
+CONSUMER_PYTHONS = [python for python in PYTHONS if python != "3.10"]
+"""langchain-openai 1.8.1 requires Python 3.11 or later."""
 
 
 WHEEL_DIR = Path("dist/package")
@@ -115,6 +125,29 @@ def taskqueue(session: nox.Session) -> None:
         "no:cacheprovider",
         "tests_taskqueue",
         *session.posargs,
+    )
+
+
+@nox.session(python=CONSUMER_PYTHONS)
+def consumers(session: nox.Session) -> None:
+    """openai-agents and langchain-openai with this package's clients, against the emulator."""
+    session.install(PROJECT, "openai>=3,<4", *CONSUMER_PINS)
+    session.run("python", "-m", "pip", "list", "--format=freeze", silent=False)
+    session.run("pyright", "--project", _pyright_config(session, CONSUMER_FILES))
+    session.run("mypy", *CONSUMER_FILES)
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "-n",
+        "auto",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/consumers",
+        *session.posargs,
+        # Required here: a library that fails to import fails the run instead of being left out.
+        env={"OBE_CONSUMERS_REQUIRED": "1"},
     )
 
 

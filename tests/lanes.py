@@ -15,11 +15,16 @@ installs; this module reads which install it is on and adapts the fixtures:
 - Tests of what only newer SDKs declare (codes, reasons, models, the stock stream's
   error) are listed in `NEEDS_NEWEST_SDK` with a probe of the installed SDK; conftest
   skips them, with the reason, where the probe finds it missing.
+- tests/consumers drives openai-agents and langchain-openai, which only the `consumers`
+  lane installs (pinned); elsewhere it is not collected, and the header says so. That lane
+  sets `OBE_CONSUMERS_REQUIRED=1`, so there a missing library fails collection instead.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, cast
 
@@ -145,6 +150,9 @@ NEEDS_PYDANTIC_2: dict[str, str] = {
     "tests/test_streams.py::test_successful_stream_matches_the_stock_helper": "model_dump(warnings=...)",
 }
 
+# The consumer libraries tests/consumers imports (module names).
+CONSUMER_LIBRARIES = ("agents", "langchain_openai")
+
 # Paths (relative to tests/) whose modules use pydantic 2's API at import time, so cannot even be
 # collected on pydantic 1 -> why. Reported in the test header of that lane.
 UNIMPORTABLE_ON_PYDANTIC_1: dict[str, str] = {
@@ -157,7 +165,11 @@ UNIMPORTABLE_ON_PYDANTIC_1: dict[str, str] = {
 
 def not_collected() -> dict[str, str]:
     """Test paths this lane cannot import -> why."""
-    return dict(UNIMPORTABLE_ON_PYDANTIC_1) if PYDANTIC_V1 else {}
+    paths = dict(UNIMPORTABLE_ON_PYDANTIC_1) if PYDANTIC_V1 else {}
+    missing = [name for name in CONSUMER_LIBRARIES if importlib.util.find_spec(name) is None]
+    if missing and os.environ.get("OBE_CONSUMERS_REQUIRED") != "1":
+        paths["consumers"] = f"{', '.join(missing)} not installed; `nox -s consumers` runs them"
+    return paths
 
 
 def skip_reason(nodeid: str) -> str | None:
