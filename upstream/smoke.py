@@ -1,16 +1,19 @@
-"""Smoke test of the fork's wheel, run in a fresh virtual environment holding only the wheel and its dependencies.
+"""Acceptance checks for the fork, run in a fresh virtual environment that holds only the installed fork.
 
-Over `httpx2.MockTransport`: the opted-in retrieve path raises the typed error with
-its code and request id, the stream helper raises it, `poll` raises it, and a
-completed response passes untouched. Prints one line per check; exits non-zero
-when one fails.
+    python upstream/smoke.py <expected openai.__version__>
+
+Over `httpx2.MockTransport`: `retrieve()` is unchanged; `raise_for_status` raises with the
+code, request id and `retryable`; `poll` and `create_and_poll` return a failed response; a
+failed foreground stream iterates and `until_done()`s as before while `get_final_response()`
+raises the typed `RuntimeError`; an unknown code gets the base class; `openai.lib` has no
+registry. Prints one line per check; exits non-zero when one fails.
 """
 
 from __future__ import annotations
 
 import sys
 import json
-from typing import Any
+from typing import Any, Callable
 from collections import deque
 
 import httpx2
@@ -35,7 +38,6 @@ def body(status: str, code: str | None = None) -> dict[str, Any]:
         "tool_choice": "auto",
         "tools": [],
         "error": {"code": code, "message": "smoke"} if status == "failed" else None,
-        "incomplete_details": None,
     }
 
 
@@ -45,7 +47,8 @@ def answer(payload: dict[str, Any]) -> httpx2.Response:
 
 def sse(*events: dict[str, Any]) -> httpx2.Response:
     text = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)
-    return httpx2.Response(200, content=text.encode(), headers={"content-type": "text/event-stream"})
+    headers = {"content-type": "text/event-stream", "x-request-id": REQUEST_ID}
+    return httpx2.Response(200, content=text.encode(), headers=headers)
 
 
 def client(*answers: httpx2.Response) -> openai.OpenAI:
@@ -59,7 +62,15 @@ def client(*answers: httpx2.Response) -> openai.OpenAI:
     )
 
 
-def main() -> int:
+def raised(call: Callable[[], object]) -> BaseException | None:
+    try:
+        call()
+    except Exception as exc:
+        return exc
+    return None
+
+
+def main(expected_version: str) -> int:
     failures = 0
 
     def check(name: str, ok: bool) -> None:
@@ -67,45 +78,56 @@ def main() -> int:
         failures += not ok
         sys.stdout.write(f"{'ok' if ok else 'FAIL'}: {name}\n")
 
+    check(f"openai {openai.__version__} is the fork {expected_version}", openai.__version__ == expected_version)
+
     with client(answer(body("failed", "server_error"))) as c:
         response = c.responses.retrieve(RESPONSE_ID)
-        check("retrieve() still returns a failed response", response.status == "failed")
-        try:
-            raise_for_status(response)
-            check("raise_for_status raises", False)
-        except openai.BackgroundServerError as exc:
-            check(
-                "raise_for_status raises with code and request id",
-                (exc.code, exc.request_id) == ("server_error", REQUEST_ID),
-            )
+        check("retrieve() returns a failed response, as before", response.status == "failed")
+        error = raised(lambda: raise_for_status(response))
+        check(
+            "raise_for_status raises with code, request id and retryable",
+            isinstance(error, openai.BackgroundServerError)
+            and (error.code, error.request_id, error.retryable) == ("server_error", REQUEST_ID, True),
+        )
+
+    with client(answer(body("failed", "sandbox_session_expired"))) as c:
+        error = raised(lambda: raise_for_status(c.responses.retrieve(RESPONSE_ID)))
+        check(
+            "an unknown code gets the base class and keeps the code",
+            type(error) is openai.BackgroundResponseFailedError and error.code == "sandbox_session_expired",
+        )
+
+    with client(answer(body("in_progress")), answer(body("failed", "invalid_prompt"))) as c:
+        polled = c.responses.poll(RESPONSE_ID, poll_interval_ms=0)
+        check("poll returns the failed response", polled.status == "failed")
+    with client(answer(body("queued")), answer(body("failed", "invalid_prompt"))) as c:
+        created = c.responses.create_and_poll(model="gpt-smoke", input="hi", poll_interval_ms=0)
+        check("create_and_poll returns the failed response", created.status == "failed")
 
     events = [
         {"type": "response.created", "sequence_number": 0, "response": body("in_progress")},
-        {"type": "response.failed", "sequence_number": 1, "response": body("failed", "rate_limit_exceeded")},
+        {"type": "error", "sequence_number": 1, "code": "rate_limit_exceeded", "message": "smoke", "param": None},
+        {"type": "response.failed", "sequence_number": 2, "response": body("failed", "rate_limit_exceeded")},
     ]
     with client(sse(*events)) as c:
-        try:
-            with c.responses.stream(response_id=RESPONSE_ID) as stream:
-                stream.get_final_response()
-            check("stream helper raises", False)
-        except openai.BackgroundRateLimitError as exc:
-            check("stream helper raises with code", exc.code == "rate_limit_exceeded" and isinstance(exc, RuntimeError))
+        with c.responses.stream(model="gpt-smoke", input="hi") as stream:
+            seen = [event.type for event in stream]
+            check("a failed foreground stream yields every event", seen == [e["type"] for e in events])
+            check("until_done() returns", stream.until_done() is stream)
+            error = raised(stream.get_final_response)
+            check(
+                "get_final_response() raises the typed RuntimeError",
+                isinstance(error, openai.BackgroundRateLimitError)
+                and isinstance(error, RuntimeError)
+                and str(error).startswith("Didn't receive a `response.completed` event."),
+            )
 
-    with client(answer(body("in_progress")), answer(body("failed", "invalid_prompt"))) as c:
-        try:
-            c.responses.poll(RESPONSE_ID, poll_interval_ms=0)
-            check("poll raises", False)
-        except openai.BackgroundInvalidPromptError as exc:
-            check("poll raises with code and request id", (exc.code, exc.request_id) == ("invalid_prompt", REQUEST_ID))
-
-    with client(answer(body("completed")), answer(body("completed"))) as c:
-        completed = c.responses.retrieve(RESPONSE_ID)
-        check("a completed response passes untouched", raise_for_status(completed) is completed)
-        check("poll returns a completed response", c.responses.poll(RESPONSE_ID).status == "completed")
+    names = set(dir(openai.lib)) | set(dir(openai))
+    check("no registry in openai.lib", not names & {"default_registry", "ErrorRegistry", "register"})
 
     sys.stdout.write(f"openai {openai.__version__} from {openai.__file__}\n")
     return 1 if failures else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1]))

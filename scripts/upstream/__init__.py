@@ -1,1 +1,1 @@
-"""The machinery behind `scripts/upstream-patch`: port this repository into openai-python and prove it there."""
+"""The machinery behind `scripts/upstream-patch`: the upstream pull-request series, the fork, and their proof."""

@@ -1,34 +1,67 @@
-"""`scripts/upstream-patch`: the upstream pull request and the fork's wheel, generated from this repository."""
+"""`scripts/upstream-patch`: the upstream pull-request series and the fork, generated from this repository."""
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
-import sys
+import subprocess
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import checks, config, env, tree, wheel
+from . import checks, config, env, fork, series, tree
 from .run import LOG, run, say
 
-COMMIT_BODY = """\
-A background response that fails is answered with HTTP 200, so nothing raises.
-Add a typed exception family beside the SDK's own (`BackgroundResponseError`,
-classified by `error.code`, also a `RuntimeError`), the opt-in
-`openai.lib.raise_for_status(response)`, `responses.poll()` /
-`responses.create_and_poll()` that raise it, and make the Responses stream
-helper raise it. `retrieve()` is unchanged.
-"""
+
+@dataclass
+class Verdict:
+    """What the checks found for one pull request (or, as `total`, for the whole series)."""
+
+    name: str
+    applied: bool = False
+    tests: str = "n/a"
+    newly_failing: list[str] = field(default_factory=list[str])
+    flaky: list[str] = field(default_factory=list[str])
+    series_failing: list[str] = field(default_factory=list[str])
+    pydantic1: str = "n/a"
+    py310: str = "n/a"
+    lint: list[str] = field(default_factory=list[str])
+    breaking: list[str] = field(default_factory=list[str])
+    custom_lines: int = 0
+    added: int = 0
+    deleted: int = 0
+
+    def ok(self) -> bool:
+        return (
+            self.applied
+            and not self.newly_failing
+            and not self.series_failing
+            and self.pydantic1.startswith("ok")
+            and self.py310.startswith("ok")
+            and not self.lint
+            and not self.breaking
+        )
+
+    def fields(self) -> str:
+        return " ".join(
+            [
+                f"applied={'yes' if self.applied else 'no'}",
+                f"newly_failing={len(self.newly_failing) + len(self.series_failing)}",
+                f"pydantic1={self.pydantic1.split(' ')[0]}",
+                f"py310={self.py310.split(' ')[0]}",
+                f"lint={'clean' if not self.lint else 'FAILED(' + ','.join(self.lint) + ')'}",
+                f"breaking={'none' if not self.breaking else len(self.breaking)}",
+                f"custom_lines={self.custom_lines}",
+            ]
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/upstream-patch", description=__doc__)
-    parser.add_argument("--check", action="store_true", help="prove the patch on upstream's tests and lint")
-    parser.add_argument("--wheel", action="store_true", help="build the fork's wheel and smoke-test it")
-    parser.add_argument("--fresh-baseline", action="store_true", help="ignore the cached pristine results")
+    parser.add_argument("--check", action="store_true", help="prove each pull request and the fork upstream")
+    parser.add_argument("--author", help='"Name <email>" for the commits (default: your git config)')
     parser.add_argument(
         "--if-available",
         action="store_true",
@@ -38,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     config.WORK.mkdir(parents=True, exist_ok=True)
     LOG.write_text("")
+    author = args.author or _git_author()
 
-    say(f"upstream openai {config.UPSTREAM_VERSION}: pristine base")
     if args.if_available:
         try:
             tree.sdist()
@@ -48,200 +81,225 @@ def main(argv: list[str] | None = None) -> int:
                 f"upstream: SKIPPED, the openai {config.UPSTREAM_VERSION} sdist cannot be downloaded here: {exc}"
             )
             return 0
-    pristine = tree.pristine()
-    checked = tree.verify_inventory(pristine)
-    say(f"base pristine: {checked} generated files match their sha256")
+    pristine = tree.pristine(author)
+    say(f"base pristine: {tree.verify_inventory(pristine)} generated files match their sha256")
+    before = _before_tree(author)
 
-    before = _before_tree()
-    say("laying this repository into the upstream tree")
-    patched = tree.fresh_copy("patched")
-    done = tree.lay_in(patched, env.tool(before, "ruff"))
-    tree.commit(patched, f"{config.COMMIT_SUBJECT}\n\n{COMMIT_BODY}")
-    patch, format_patch = _write_patches(patched)
-    custom, per_file, inventory_untouched = tree.custom_lines(patched)
-    summary: dict[str, Any] = {
-        "upstream": config.UPSTREAM_VERSION,
-        "generated_files_checked": checked,
-        **done,
-        "patch": str(patch.relative_to(config.ROOT)),
-        "format_patch": str(format_patch.relative_to(config.ROOT)),
-        "patch_lines": len(patch.read_text().splitlines()),
-        "diffstat": tree.diff_stat(patched),
-        "custom_lines": custom,
-        "custom_lines_per_file": per_file,
-        "inventory_untouched": inventory_untouched,
-    }
-    say(f"patch written: {patch} ({summary['patch_lines']} lines); custom lines in generated files: {custom}")
+    say("building the series")
+    built = series.build(tree.fresh_copy("series", author), tools(before, "ruff"), author)
+    for pull_request, patch in built:
+        say(f"{patch.relative_to(config.ROOT)}: {pull_request.title}")
+    if not args.check:
+        _write_descriptions(built, {})
+        return 0
+    return _prove(built, before, author, started)
 
-    after = None
-    if args.check or args.wheel:
-        after = tree.fresh_copy("after")
-        applied = run(["git", "apply", "--check", str(patch)], cwd=after, check=False).returncode == 0
-        summary["applied"] = applied
-        if not applied:
-            return _finish(summary, started, "patch does not apply")
-        run(["git", "apply", str(patch)], cwd=after, what="apply the patch")
-        say("uv sync in the patched tree")
-        env.sync(after)
 
-    ok = True
-    if args.check:
-        assert after is not None
-        ok = _check(summary, before, after, args.fresh_baseline)
-    if args.check or args.wheel:
-        assert after is not None
-        say("building the fork's wheel and smoke-testing it in a fresh venv")
-        built = wheel.build(after)
-        smoke_ok, smoke_out = wheel.smoke(built)
-        summary.update(
-            wheel=str(built.relative_to(config.ROOT)), wheel_ok=smoke_ok, smoke=smoke_out.splitlines()
+def _prove(built: list[tuple[series.PullRequest, Path]], before: Path, author: str, started: float) -> int:
+    """Apply the series with `git am`, check each pull request, then build and install the fork."""
+    work = tree.fresh_copy("check", author)
+    base = tree.git(work, "rev-parse", "HEAD").strip()
+    say("upstream's environments in the check tree: default, pydantic-v1, Python 3.10")
+    env.refresh_lock(work)
+    env.sync(work)
+    lanes = {"pydantic1": env.sync(work, config.WORK / "venv-pydantic-v1", groups=("dev", "pydantic-v1"))}
+    py310 = env.python310()
+    if py310:
+        lanes["py310"] = env.sync(work, config.WORK / "venv-py310", interpreter=py310)
+    ty_before = checks.ty_diagnostics(before)
+
+    verdicts: list[Verdict] = []
+    new_tests: list[str] = []
+    for index, (pull_request, patch) in enumerate(built):
+        verdict = Verdict(pull_request.name)
+        verdicts.append(verdict)
+        say(f"{pull_request.name}: git am")
+        verdict.applied = run(["git", "am", "-q", str(patch)], cwd=work, check=False).returncode == 0
+        if not verdict.applied:
+            run(["git", "am", "--abort"], cwd=work, check=False)
+            break
+        new_tests += pull_request.new_tests()
+        last = index == len(built) - 1
+        _check(
+            verdict,
+            pull_request,
+            work=work,
+            before=before,
+            base=base,
+            ty_before=ty_before,
+            new_tests=new_tests,
+            full_suite=last,
+            lanes=lanes,
         )
-        ok = ok and smoke_ok
-    return _finish(summary, started, None if ok else "checks failed")
+        print(
+            f"upstream[{pull_request.name}]: {verdict.fields()} lines=+{verdict.added}/-{verdict.deleted}",
+            flush=True,
+        )
+
+    total = _total(verdicts, len(built))
+    fork_ok = wheel_ok = False
+    smoke: dict[str, str] = {}
+    if total.applied:
+        label = fork.commit_version(work, author)
+        bare = fork.publish(work)
+        say(
+            f"fork: {bare.relative_to(config.ROOT)} branch {config.FORK_BRANCH} ({label}); pip install from git"
+        )
+        fork_ok, smoke["fork"] = fork.smoke("fork", fork.requirement(bare), label)
+        wheel = fork.build_wheel(work)
+        say(f"wheel: {wheel.relative_to(config.ROOT)}; pip install in a fresh venv")
+        wheel_ok, smoke["wheel"] = fork.smoke("wheel", str(wheel), label)
+    _write_descriptions(built, {v.name: v for v in verdicts})
+    seconds = round(time.monotonic() - started)
+    line = (
+        f"upstream: prs={len(built)} base=pristine {total.fields()} "
+        f"fork={'ok' if fork_ok else 'FAILED'} wheel={'ok' if wheel_ok else 'FAILED'} time={seconds}s"
+    )
+    summary: dict[str, Any] = {"verdicts": [vars(v) for v in verdicts], "smoke": smoke, "last_line": line}
+    (config.DIST / "summary.json").write_text(json.dumps(summary, indent=1))
+    shutil.copyfile(LOG, config.DIST / "upstream-patch.log")
+    ok = total.ok() and fork_ok and wheel_ok
+    if not ok:
+        print(json.dumps(summary, indent=1)[-6000:])
+        print("upstream-patch: checks failed (details in dist/upstream/summary.json and upstream-patch.log)")
+    print(line)
+    return 0 if ok else 1
 
 
-def _before_tree() -> Path:
-    """The pristine tree with upstream's environment (kept between runs; its lint tools also format the port)."""
+def _git_author() -> str:
+    """The user's git identity: their git config, else the author of this repository's HEAD."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=config.ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    name, email = git("config", "user.name"), git("config", "user.email")
+    if name and email:
+        return f"{name} <{email}>"
+    head = git("log", "-1", "--format=%an <%ae>")
+    if head:
+        return head
+    raise SystemExit("no git identity: set git config user.name and user.email, or pass --author")
+
+
+def tools(tree_: Path, name: str) -> Path:
+    return env.tool(tree_, name)
+
+
+def _before_tree(author: str) -> Path:
+    """The pristine tree with upstream's environment (kept between runs; its ruff also formats the series)."""
     before = config.WORK / "before"
     if not (before / ".venv" / "bin" / "ruff").exists():
         say("uv sync in the pristine tree")
-        before = tree.fresh_copy("before")
+        before = tree.fresh_copy("before", author)
+        env.refresh_lock(before)
         env.sync(before)
     return before
 
 
-def _write_patches(patched: Path) -> tuple[Path, Path]:
-    config.DIST.mkdir(parents=True, exist_ok=True)
-    patch = config.DIST / config.PATCH_NAME
-    patch.write_text(tree.git(patched, "diff", "--binary", "HEAD~1", "HEAD"))
-    for old in config.DIST.glob("0001-*.patch"):
-        old.unlink()
-    name = tree.git(patched, "format-patch", "-1", "HEAD", "-o", str(config.DIST)).strip()
-    return patch, Path(name)
+def _check(
+    verdict: Verdict,
+    pull_request: series.PullRequest,
+    *,
+    work: Path,
+    before: Path,
+    base: str,
+    ty_before: list[str],
+    new_tests: list[str],
+    full_suite: bool,
+    lanes: dict[str, Path],
+) -> None:
+    counts = tree.numstat(work, "HEAD")
+    verdict.added = sum(added for added, _ in counts.values())
+    verdict.deleted = sum(deleted for _, deleted in counts.values())
+    verdict.custom_lines = tree.custom_lines(work, counts)
+    if config.INVENTORY in counts:
+        verdict.lint.append("inventory-edited")
 
-
-def _baseline(before: Path, fresh: bool) -> dict[str, Any]:
-    """Upstream's own results on the pristine tree, cached per release, sdist and Python."""
-    key = {
-        "upstream": config.UPSTREAM_VERSION,
-        "sdist_sha256": hashlib.sha256(tree.sdist().read_bytes()).hexdigest(),
-        "python_version": sys.version.split()[0],
-    }
-    cache = config.WORK / "baseline.json"
-    if cache.exists() and not fresh:
-        cached = json.loads(cache.read_text())
-        if cached.get("key") == key:
-            say("pristine baseline: cached")
-            return cached
-    say("pristine baseline: running upstream's offline tests and ty (slow once)")
-    result = checks.tests(before, config.WORK / "junit-before.xml")
-    baseline = {
-        "key": key,
-        "passed": result.passed,
-        "failed": result.failed,
-        "ty": checks.ty_diagnostics(before),
-        "ruff_clean": checks.ruff(before)[0],
-    }
-    cache.write_text(json.dumps(baseline, indent=1))
-    return baseline
-
-
-def _check(summary: dict[str, Any], before: Path, after: Path, fresh: bool) -> bool:
-    baseline = _baseline(before, fresh)
-    say("patched tree: running upstream's offline tests")
-    result = checks.tests(after, config.WORK / "junit-after.xml")
-    passed_before = set(baseline["passed"])
-    failing_now = sorted(passed_before & set(result.failed))
-    newly_failing = checks.still_failing(after, failing_now)
-    flaky = [test_id for test_id in failing_now if test_id not in newly_failing]
-    ported_file = "tests.lib.responses.test_background_errors"
-    ported_pass = [t for t in result.passed if t.startswith(ported_file)]
-    ported_fail = [t for t in result.failed if t.startswith(ported_file)]
-    say("patched tree: ruff check ., ty check, import openai")
-    ruff_ok, ruff_out = checks.ruff(after)
-    ty_after = checks.ty_diagnostics(after)
-    remaining = list(baseline["ty"])
-    new_ty: list[str] = []
-    for diagnostic in ty_after:
-        if diagnostic in remaining:
-            remaining.remove(diagnostic)
-        else:
-            new_ty.append(diagnostic)
-    import_ok = checks.imports(after)
-    summary.update(
-        tests_before=f"{len(baseline['passed'])}/{len(baseline['failed'])}",
-        tests_after=result.figure(),
-        failing_before=baseline["failed"],
-        newly_failing=newly_failing,
-        flaky_passed_on_rerun=flaky,
-        ported_passed=len(ported_pass),
-        ported_failed=ported_fail,
-        ruff_clean=ruff_ok,
-        ruff_output=ruff_out.splitlines()[-40:] if not ruff_ok else [],
-        ty_new=new_ty,
-        import_ok=import_ok,
+    targets = list(checks.OFFLINE) if full_suite else [*_affected(pull_request), *new_tests]
+    say(
+        f"{pull_request.name}: upstream's tests ({'the whole offline suite' if full_suite else ' '.join(targets)})"
     )
-    lint_ok = ruff_ok and not new_ty and import_ok
-    return (
-        not newly_failing
-        and bool(ported_pass)
-        and not ported_fail
-        and lint_ok
-        and int(summary["custom_lines"]) < config.CUSTOM_LINE_LIMIT
-        and bool(summary["inventory_untouched"])
+    result = checks.run_tests(work, config.WORK / f"junit-{pull_request.name}.xml", *targets)
+    verdict.tests = result.figure()
+    ours = {checks.node_id(work, t).split("::")[0] for t in result.failed} & set(new_tests)
+    verdict.series_failing = [t for t in result.failed if checks.node_id(work, t).split("::")[0] in ours]
+    others = [t for t in result.failed if t not in verdict.series_failing]
+    verdict.newly_failing, verdict.flaky = checks.newly_failing(others, work, before)
+
+    say(f"{pull_request.name}: the series' tests on the pydantic-v1 lane and on Python 3.10")
+    verdict.pydantic1 = _lane(work, lanes["pydantic1"], new_tests, f"{pull_request.name}-pydantic1")
+    verdict.py310 = (
+        _lane(work, lanes["py310"], new_tests, f"{pull_request.name}-py310")
+        if "py310" in lanes
+        else "missing (no Python 3.10 on this machine)"
     )
 
-
-def _finish(summary: dict[str, Any], started: float, problem: str | None) -> int:
-    seconds = round(time.monotonic() - started)
-    summary["seconds"] = seconds
-    summary["problem"] = problem
-    line = _last_line(summary)
-    summary["last_line"] = line
-    (config.DIST / "summary.json").write_text(json.dumps(summary, indent=1, default=str))
-    shutil.copyfile(LOG, config.DIST / "upstream-patch.log")
-    print(
-        json.dumps(
-            {k: v for k, v in summary.items() if k not in ("smoke", "failing_before")}, indent=1, default=str
-        )
-    )
-    if problem:
-        print(f"upstream-patch: {problem} (details in dist/upstream/summary.json and upstream-patch.log)")
-    print(line)
-    return 1 if problem else 0
+    say(f"{pull_request.name}: ruff check ., ty check, import openai, breaking-change check")
+    ruff_ok, _ = checks.ruff(work)
+    if not ruff_ok:
+        verdict.lint.append("ruff")
+    new_ty = checks.new_diagnostics(checks.ty_diagnostics(work), ty_before)
+    if new_ty:
+        verdict.lint.append(f"ty+{len(new_ty)}")
+    if not checks.imports(work):
+        verdict.lint.append("import")
+    verdict.breaking = checks.breaking_changes(work, base)
 
 
-def _last_line(s: dict[str, Any]) -> str:
-    def get(key: str, default: str = "n/a") -> str:
-        return str(s[key]) if key in s else default
-
-    missing: list[str] = s.get("missing") or []
-    ported = sum(1 for _ in s.get("ported", []))
-    parts = [
-        f"applied={'yes' if s.get('applied') else 'no' if 'applied' in s else 'n/a'}",
-        "base=pristine",
-        f"tests_before={get('tests_before')}",
-        f"tests_after={get('tests_after')}",
-        f"newly_failing={len(s['newly_failing']) if 'newly_failing' in s else 'n/a'}",
-        f"ported={get('ported_passed')}",
-        f"lint={_lint(s)}",
-        f"custom_lines={get('custom_lines')}",
-        f"wheel={'ok' if s.get('wheel_ok') else 'FAILED' if 'wheel_ok' in s else 'n/a'}",
-        f"flaky={len(s.get('flaky_passed_on_rerun', []))}",
-        f"modules={ported}/{ported + len(missing)}",
-        f"time={s['seconds']}s",
+def _affected(pull_request: series.PullRequest) -> list[str]:
+    """Upstream's own tests this pull request could affect, listed in its `tests.txt`."""
+    listed = pull_request.directory / "tests.txt"
+    return [
+        line.strip() for line in listed.read_text().splitlines() if line.strip() and not line.startswith("#")
     ]
-    return "upstream: " + " ".join(parts)
 
 
-def _lint(s: dict[str, Any]) -> str:
-    if "ruff_clean" not in s:
-        return "n/a"
-    problems: list[str] = []
-    if not s["ruff_clean"]:
-        problems.append("ruff")
-    if s["ty_new"]:
-        problems.append(f"ty+{len(s['ty_new'])}")
-    if not s["import_ok"]:
-        problems.append("import")
-    return "clean" if not problems else "FAILED(" + ",".join(problems) + ")"
+def _lane(work: Path, python: Path, new_tests: list[str], name: str) -> str:
+    result = checks.run_tests(work, config.WORK / f"junit-{name}.xml", *new_tests, python=python)
+    ok = result.passed and not result.failed
+    return f"{'ok' if ok else 'FAILED'} ({result.figure()})"
+
+
+def _total(verdicts: list[Verdict], expected: int) -> Verdict:
+    total = Verdict("total", applied=len(verdicts) == expected and all(v.applied for v in verdicts))
+    for v in verdicts:
+        total.newly_failing += v.newly_failing
+        total.series_failing += v.series_failing
+        total.lint += v.lint
+        total.breaking += v.breaking
+        total.custom_lines += v.custom_lines
+    total.pydantic1 = "ok" if verdicts and all(v.pydantic1.startswith("ok") for v in verdicts) else "FAILED"
+    total.py310 = "ok" if verdicts and all(v.py310.startswith("ok") for v in verdicts) else "FAILED"
+    return total
+
+
+def _write_descriptions(built: list[tuple[series.PullRequest, Path]], verdicts: dict[str, Verdict]) -> None:
+    """`NN-<slug>.md` beside each patch: the description, then the evidence this run measured."""
+    for pull_request, patch in built:
+        text = f"# {pull_request.title}\n\n{pull_request.description}\n"
+        verdict = verdicts.get(pull_request.name)
+        if verdict is not None:
+            text += _evidence(verdict)
+        patch.with_suffix(".md").write_text(text)
+
+
+def _evidence(v: Verdict) -> str:
+    return f"""
+## Test evidence
+
+Measured by `scripts/upstream-patch --check` on this branch applied with `git am` on top of the
+pull requests before it, on openai {config.UPSTREAM_VERSION} as published on PyPI:
+
+- upstream's tests run for this change: {v.tests}; newly failing test ids against the base: {len(v.newly_failing)}
+  (tests that failed here were rerun on the base and alone; {len(v.flaky)} passed on a rerun, machine load)
+- this change's tests under the pydantic-v1 lane (`scripts/test-pydantic-v1`'s environment): {v.pydantic1}
+- this change's tests on Python 3.10: {v.py310}
+- `ruff check .`, `ty check`, `python -c 'import openai'`: {"clean" if not v.lint else ", ".join(v.lint)}
+- breaking-change check: {"nothing found" if not v.breaking else f"{len(v.breaking)} errors"}. `scripts/detect-breaking-changes`
+  needs Node 22.22.3, which this machine lacks, so its two steps were run as written with the same pyright
+  release ({config.PYRIGHT_VERSION}, from npm) on Node 20: pyright over `scripts/pyrightconfig.breaking-changes.json`
+  on this tree, then on the base revision's `tests/` against this tree's `src/`.
+- lines changed: +{v.added}/-{v.deleted}; in generator-owned files (custom lines): {v.custom_lines}
+"""

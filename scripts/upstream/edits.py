@@ -1,4 +1,4 @@
-"""Apply the `upstream/edits/*.edit` fragments: small insertions found by anchor lines at run time.
+"""Apply a pull request's `*.edit` fragments: small insertions found by anchor lines at run time.
 
 A fragment holds hunks. Each starts with a header line
 
@@ -6,16 +6,23 @@ A fragment holds hunks. Each starts with a header line
 
 where `op` is `after`, `before`, `replace` (the anchor line) or `append` (no
 anchor). Anchors and scopes match a whole line, compared without surrounding
-whitespace; `in:` starts the search after the first line matching the scope;
+whitespace; an anchor written `starts: <text>` matches the line that starts
+with that text (for long generated lines); `in:` starts the search after the first line matching the scope;
 `all` applies the hunk at every match (otherwise the anchor must match once).
 The body is every line up to the next header; lines starting with `##` before
-the first header are comments.
+the first header are comments. A body line `{{name}}` (alone, indented) or a
+`{{name}}` inside a line stands for what `signature.expand` gives for it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import signature
+
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 
 class EditError(Exception):
@@ -61,14 +68,30 @@ def parse(fragment: Path) -> list[Hunk]:
     return hunks
 
 
+def _expand(body: list[str], tree: Path) -> list[str]:
+    if not any(_PLACEHOLDER.search(line) for line in body):
+        return body
+    parameters = signature.create_parameters(tree)
+    expanded: list[str] = []
+    for line in body:
+        whole = _PLACEHOLDER.fullmatch(line.strip())
+        if whole:
+            indent = line[: len(line) - len(line.lstrip())]
+            expanded += [indent + text for text in signature.expand(whole[1], parameters)]
+        else:
+            expanded.append(_PLACEHOLDER.sub(lambda m: "".join(signature.expand(m[1], parameters)), line))
+    return expanded
+
+
 def apply(hunk: Hunk, tree: Path) -> int:
     """Apply one hunk to the file under `tree`; return how many places it changed."""
     target = tree / hunk.path
     if not target.exists():
         raise EditError(f"{hunk.source}: {hunk.path} does not exist upstream")
     lines = target.read_text().splitlines()
+    body = _expand(hunk.body, tree)
     if hunk.op == "append":
-        lines += hunk.body
+        lines += body
         target.write_text("\n".join(lines) + "\n")
         return 1
     start = 0
@@ -77,7 +100,12 @@ def apply(hunk: Hunk, tree: Path) -> int:
         if not found:
             raise EditError(f"{hunk.source}: scope line {hunk.scope!r} not found in {hunk.path}")
         start = found[0] + 1
-    matches = [i for i in range(start, len(lines)) if lines[i].strip() == hunk.anchor]
+    anchor = hunk.anchor or ""
+    if anchor.startswith("starts: "):
+        prefix = anchor.removeprefix("starts: ")
+        matches = [i for i in range(start, len(lines)) if lines[i].strip().startswith(prefix)]
+    else:
+        matches = [i for i in range(start, len(lines)) if lines[i].strip() == anchor]
     if not matches:
         raise EditError(f"{hunk.source}: anchor {hunk.anchor!r} not found in {hunk.path}")
     if not hunk.every:
@@ -88,17 +116,17 @@ def apply(hunk: Hunk, tree: Path) -> int:
         matches = matches[:1]
     for i in reversed(matches):
         if hunk.op == "after":
-            lines[i + 1 : i + 1] = hunk.body
+            lines[i + 1 : i + 1] = body
         elif hunk.op == "before":
-            lines[i:i] = hunk.body
+            lines[i:i] = body
         else:
-            lines[i : i + 1] = hunk.body
+            lines[i : i + 1] = body
     target.write_text("\n".join(lines) + "\n")
     return len(matches)
 
 
 def apply_all(fragments: Path, tree: Path) -> list[str]:
-    """Apply every fragment; return the paths touched."""
+    """Apply every `*.edit` fragment in `fragments`, in name order; return the paths touched."""
     touched: list[str] = []
     for fragment in sorted(fragments.glob("*.edit")):
         for hunk in parse(fragment):

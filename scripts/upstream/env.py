@@ -1,25 +1,25 @@
-"""Upstream's development environment for one tree, as its scripts build it (uv, locked, all extras)."""
+"""Upstream's development environments for one tree, built as its own scripts build them (uv, locked)."""
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 from . import config
 from .run import run, say
 
-TOOLS = config.ROOT / ".upstream" / "tools"
 UV_ENV = {"UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1"}
 
 
 def uv() -> Path:
     """uv, installed from PyPI into a scratch virtual environment the first time."""
-    binary = TOOLS / "bin" / "uv"
+    binary = config.TOOLS / "bin" / "uv"
     if not binary.exists():
         say("installing uv into .upstream/tools")
-        run([sys.executable, "-m", "venv", "--clear", str(TOOLS)], what="create the tools venv")
-        run([str(TOOLS / "bin" / "python"), "-m", "pip", "install", "-q", "uv"], what="install uv")
+        run([sys.executable, "-m", "venv", "--clear", str(config.TOOLS)], what="create the tools venv")
+        run([str(config.TOOLS / "bin" / "python"), "-m", "pip", "install", "-q", "uv"], what="install uv")
     return binary
 
 
@@ -27,29 +27,71 @@ def python() -> str:
     return shutil.which(f"python{sys.version_info.major}.{sys.version_info.minor}") or sys.executable
 
 
-def sync(tree: Path) -> Path:
-    """`uv sync --locked --all-extras` in `tree`; return the environment's python.
+def python310() -> str | None:
+    """A Python 3.10 interpreter: pyenv's, else one on PATH; None when the machine has none."""
+    pyenv = shutil.which("pyenv")
+    if pyenv:
+        root = subprocess.run([pyenv, "root"], capture_output=True, text=True, check=False).stdout.strip()
+        candidates = sorted(Path(root, "versions").glob(f"{config.PY310}.*/bin/python"))
+        if candidates:
+            return str(candidates[-1])
+    found = shutil.which(f"python{config.PY310}")
+    # A pyenv shim for a version that is not selected exists but does not run.
+    if found and subprocess.run([found, "-c", ""], capture_output=True, check=False).returncode == 0:
+        return found
+    return None
 
-    Upstream's lock pins an inline-snapshot release the registry no longer serves,
-    so the lock is refreshed for that one package first (in the run tree only; the
-    patch never carries it).
-    """
-    env = {**UV_ENV, "UV_PROJECT_ENVIRONMENT": str(tree / ".venv")}
-    interpreter = python()
+
+def refresh_lock(tree: Path) -> None:
+    """Upstream's lock pins an inline-snapshot release the registry no longer serves: refresh that one
+    package (in the run tree only; no patch carries it)."""
     run(
-        [str(uv()), "lock", "--upgrade-package", "inline-snapshot", "--python", interpreter],
+        [str(uv()), "lock", "--upgrade-package", "inline-snapshot", "--python", python()],
         cwd=tree,
-        env=env,
+        env=UV_ENV,
         what="refresh inline-snapshot in upstream's uv.lock",
     )
     run(
-        [str(uv()), "sync", "--locked", "--all-extras", "--python", interpreter],
-        cwd=tree,
-        env=env,
-        what="uv sync upstream's dev environment",
+        ["git", "update-index", "--assume-unchanged", "uv.lock"], cwd=tree, what="keep uv.lock out of commits"
     )
-    return tree / ".venv" / "bin" / "python"
+
+
+def sync(
+    tree: Path, venv: Path | None = None, *, interpreter: str | None = None, groups: tuple[str, ...] = ()
+) -> Path:
+    """`uv sync --locked --all-extras` for `tree` into `venv` (default: `tree/.venv`, as upstream's
+    `scripts/bootstrap`); return its python.
+
+    `groups` selects dependency groups in place of the default ones, as
+    `scripts/test-pydantic-v1` does with `--group dev --group pydantic-v1`. Other environments than the
+    default one live outside the tree, so that the tree's own lint never sees them.
+    """
+    venv = venv or tree / ".venv"
+    selection = ["--no-default-groups", *(f"--group={group}" for group in groups)] if groups else []
+    run(
+        [str(uv()), "sync", "--locked", "--all-extras", *selection, "--python", interpreter or python()],
+        cwd=tree,
+        env={**UV_ENV, "UV_PROJECT_ENVIRONMENT": str(venv)},
+        what=f"uv sync upstream's environment {venv.name}",
+    )
+    return venv / "bin" / "python"
 
 
 def tool(tree: Path, name: str) -> Path:
     return tree / ".venv" / "bin" / name
+
+
+def pyright() -> Path:
+    """The pyright release upstream pins for its breaking-change check, from npm (its Node engine pin is
+    22.x; this runs the same pyright release on the Node this machine has)."""
+    home = config.TOOLS / "node"
+    entry = home / "node_modules" / "pyright" / "index.js"
+    if not entry.exists():
+        say(f"installing pyright {config.PYRIGHT_VERSION} from npm into .upstream/tools/node")
+        home.mkdir(parents=True, exist_ok=True)
+        run(
+            ["npm", "install", "--silent", "--no-audit", "--no-fund", f"pyright@{config.PYRIGHT_VERSION}"],
+            cwd=home,
+            what="install pyright",
+        )
+    return entry

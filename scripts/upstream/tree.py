@@ -1,26 +1,16 @@
-"""The upstream tree: download the pinned sdist, prove it pristine, lay this repository into a copy of it."""
+"""Upstream trees: the pinned sdist as a pristine git repository, copies of it, and what a pull request lays in."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import shutil
-import subprocess
 import sys
 import tarfile
 from pathlib import Path
 
-from . import config, edits, port
+from . import config, edits
 from .run import run
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "openai-background-errors",
-    "GIT_AUTHOR_EMAIL": "openai-background-errors@users.noreply.github.com",
-    "GIT_COMMITTER_NAME": "openai-background-errors",
-    "GIT_COMMITTER_EMAIL": "openai-background-errors@users.noreply.github.com",
-    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
-    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
-}
 
 
 def sdist() -> Path:
@@ -47,7 +37,7 @@ def sdist() -> Path:
     return target
 
 
-def pristine() -> Path:
+def pristine(author: str) -> Path:
     """The sdist extracted into a git repository with one commit (never modified afterwards)."""
     tree = config.WORK / "pristine"
     if (tree / ".git").exists():
@@ -61,117 +51,85 @@ def pristine() -> Path:
     extracted.rmdir()
     git(tree, "init", "-q", "-b", "main")
     git(tree, "add", "-A", "-f")
-    git(tree, "commit", "-q", "-m", f"openai {config.UPSTREAM_VERSION} (PyPI sdist)")
+    commit(tree, f"openai {config.UPSTREAM_VERSION} (PyPI sdist)", author)
     return tree
 
 
-def git(tree: Path, *args: str) -> str:
-    return run(
-        ["git", "-c", "core.autocrlf=false", *args], cwd=tree, env=GIT_ENV, what=f"git {args[0]}"
-    ).stdout
+def git(tree: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    return run(["git", "-c", "core.autocrlf=false", *args], cwd=tree, env=env, what=f"git {args[0]}").stdout
+
+
+def commit(tree: Path, message: str, author: str, paths: tuple[str, ...] = ()) -> None:
+    """Commit `paths` (every change when none are named) as `author` ("Name <email>"), author and committer."""
+    name, _, email = author.partition(" <")
+    identity = {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email.rstrip(">"),
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email.rstrip(">"),
+    }
+    git(tree, "add", "-A", "--", *paths)
+    git(tree, "commit", "-q", "-m", message, env=identity)
 
 
 def verify_inventory(tree: Path) -> int:
     """Every generator-owned path matches its sha256; return how many were checked."""
-    inventory = json.loads((tree / config.INVENTORY).read_text())["files"]
+    inventory = generated_paths(tree)
     bad = [
         path
-        for path, entry in inventory.items()
-        if not (tree / path).is_file()
-        or hashlib.sha256((tree / path).read_bytes()).hexdigest() != entry["sha256"]
+        for path, digest in inventory.items()
+        if not (tree / path).is_file() or hashlib.sha256((tree / path).read_bytes()).hexdigest() != digest
     ]
     if bad:
         raise SystemExit(f"upstream base is NOT pristine: {len(bad)} generated files differ, e.g. {bad[:5]}")
     return len(inventory)
 
 
-def fresh_copy(name: str) -> Path:
+def generated_paths(tree: Path) -> dict[str, str]:
+    """The generator-owned paths and their sha256, from upstream's own inventory."""
+    files = json.loads((tree / config.INVENTORY).read_text())["files"]
+    return {path: entry["sha256"] for path, entry in files.items()}
+
+
+def fresh_copy(name: str, author: str) -> Path:
     """A new clone of the pristine tree, to change."""
     tree = config.WORK / name
     shutil.rmtree(tree, ignore_errors=True)
-    run(["git", "clone", "-q", str(pristine()), str(tree)], what="clone the pristine tree")
+    run(["git", "clone", "-q", str(pristine(author)), str(tree)], what="clone the pristine tree")
     return tree
 
 
-def lay_in(tree: Path, ruff: Path) -> dict[str, object]:
-    """Port the modules, add the upstream-only files, apply the edit fragments; return what was done."""
-    ported: list[port.Ported] = []
-    for spec in config.PORTS:
-        if not (config.SRC / spec.module).exists():
-            continue
-        result = port.port(spec, tree)
-        target = tree / spec.target
-        if spec.append:
-            _append(target, result)
-        else:
-            target.write_text(result.text)
-        ported.append(result)
-    added: list[str] = []
-    for source in sorted((config.FRAGMENTS / "files").rglob("*")):
+def lay_in(pull_request: Path, tree: Path, ruff: Path) -> list[str]:
+    """Copy the pull request's new files into `tree` and apply its edits; return the paths touched."""
+    touched: list[str] = []
+    files = pull_request / "files"
+    for source in sorted(files.rglob("*")) if files.is_dir() else []:
         if source.is_file() and "__pycache__" not in source.parts:
-            relative = source.relative_to(config.FRAGMENTS / "files")
+            relative = str(source.relative_to(files))
             (tree / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, tree / relative)
-            added.append(str(relative))
-    touched = edits.apply_all(config.FRAGMENTS / "edits", tree)
-    # Upstream's own ruff settles import order and layout of the hand-written files we wrote or changed.
-    inventory = json.loads((tree / config.INVENTORY).read_text())["files"]
-    python = [p.port.target for p in ported] + [p for p in added + touched if p.endswith(".py")]
-    hand_written = sorted({p for p in python if p not in inventory})
-    generated = sorted({p for p in python if p in inventory})
-    run(
-        [str(ruff), "check", "--fix", "--select", "I,F401", "-q", *hand_written, *generated],
-        cwd=tree,
-        check=False,
-    )
-    run([str(ruff), "format", "-q", *hand_written], cwd=tree)
-    return {
-        "ported": [
-            {
-                "module": p.port.module,
-                "target": p.port.target,
-                "names": p.names,
-                "left_behind": p.skipped,
-                "rewrites": p.rewrites,
-            }
-            for p in ported
-        ],
-        "missing": [p.module for p in config.PORTS if not (config.SRC / p.module).exists()],
-        "added": added,
-        "edited": touched,
-    }
+            touched.append(relative)
+    touched += [path for path in edits.apply_all(pull_request, tree) if path not in touched]
+    # Upstream's own ruff settles import order (its isort sorts by length) wherever we added imports,
+    # and lays out the hand-written Python files; generated files keep the generator's layout.
+    python = [path for path in touched if path.endswith(".py")]
+    hand_written = [path for path in python if path not in generated_paths(tree)]
+    run([str(ruff), "check", "--fix", "--select", "I", "-q", *python], cwd=tree, check=False)
+    if hand_written:
+        run([str(ruff), "format", "-q", *hand_written], cwd=tree)
+    return touched
 
 
-def _append(target: Path, result: port.Ported) -> None:
-    lines = target.read_text().splitlines()
-    future = lines.index("from __future__ import annotations")
-    lines[future + 1 : future + 1] = result.header_imports
-    if result.checking_imports:
-        checking = lines.index("if TYPE_CHECKING:")
-        lines[checking + 1 : checking + 1] = [f"    {line}" for line in result.checking_imports]
-    target.write_text("\n".join(lines) + "\n" + result.text)
-
-
-def commit(tree: Path, message: str) -> None:
-    git(tree, "add", "-A")
-    git(tree, "commit", "-q", "-m", message)
-
-
-def diff_stat(tree: Path) -> str:
-    return git(tree, "diff", "--stat", "HEAD~1", "HEAD")
-
-
-def custom_lines(tree: Path) -> tuple[int, dict[str, tuple[int, int]], bool]:
-    """Lines added plus deleted in generator-owned files, per file; and whether the inventory is untouched."""
-    inventory = json.loads((tree / config.INVENTORY).read_text())["files"]
-    per_file: dict[str, tuple[int, int]] = {}
-    for line in git(tree, "diff", "--numstat", "HEAD~1", "HEAD").splitlines():
+def numstat(tree: Path, revision: str) -> dict[str, tuple[int, int]]:
+    """Lines added and deleted per path by one commit."""
+    counts: dict[str, tuple[int, int]] = {}
+    for line in git(tree, "show", "--numstat", "--format=", revision).splitlines():
         added, deleted, path = line.split("\t")
-        if path in inventory:
-            per_file[path] = (int(added), int(deleted))
-    changed = git(tree, "diff", "--name-only", "HEAD~1", "HEAD").split()
-    return sum(a + d for a, d in per_file.values()), per_file, config.INVENTORY not in changed
+        counts[path] = (int(added), int(deleted))
+    return counts
 
 
-def last_subprocess_ok(proc: subprocess.CompletedProcess[str]) -> bool:
-    return proc.returncode == 0
+def custom_lines(tree: Path, counts: dict[str, tuple[int, int]]) -> int:
+    """Lines added plus deleted in generator-owned files (upstream's custom-code ratchet counts them so)."""
+    generated = generated_paths(tree)
+    return sum(added + deleted for path, (added, deleted) in counts.items() if path in generated)

@@ -1,0 +1,96 @@
+"""The fork: the series as a git branch people install with pip, and the same tree as a wheel.
+
+`dist/upstream/fork.git` is a bare repository whose branch `background-errors` holds the
+pristine release, the series' commits, and one commit that gives the fork its own version
+(`<release>+background.errors.N`), so that pip can tell it from the stock release.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from . import config, env, tree
+from .run import run
+
+
+def version() -> str:
+    """`<upstream>+background.errors.N`, N counting this repository's commits (so it only grows)."""
+    count = subprocess.run(
+        ["git", "rev-list", "--count", "HEAD"], cwd=config.ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return f"{config.UPSTREAM_VERSION}+background.errors.{count or 0}"
+
+
+def commit_version(work: Path, author: str) -> str:
+    """Commit the fork's version into `work` (the series applied); return it."""
+    label = version()
+    pyproject = work / "pyproject.toml"
+    pyproject.write_text(
+        re.sub(r'^version = ".*"$', f'version = "{label}"', pyproject.read_text(), count=1, flags=re.M)
+    )
+    version_py = work / "src/openai/_version.py"
+    version_py.write_text(re.sub(r'__version__ = ".*"', f'__version__ = "{label}"', version_py.read_text()))
+    tree.commit(
+        work,
+        f"chore: version {label} for the background-errors fork",
+        author,
+        ("pyproject.toml", "src/openai/_version.py"),
+    )
+    return label
+
+
+def publish(work: Path) -> Path:
+    """Push `work`'s HEAD to the bare repository's `background-errors` branch (made anew)."""
+    bare = config.DIST / "fork.git"
+    shutil.rmtree(bare, ignore_errors=True)
+    run(
+        ["git", "init", "-q", "--bare", "-b", config.FORK_BRANCH, str(bare)],
+        what="create the fork repository",
+    )
+    run(
+        ["git", "push", "-q", str(bare), f"HEAD:refs/heads/{config.FORK_BRANCH}"],
+        cwd=work,
+        what="push the fork",
+    )
+    return bare
+
+
+def requirement(bare: Path) -> str:
+    """The line that installs the fork from its git branch (the README's install line)."""
+    return f"openai @ git+file://localhost{bare.resolve()}@{config.FORK_BRANCH}"
+
+
+def build_wheel(work: Path) -> Path:
+    """Build the wheel from a clean export of `work`'s HEAD (what a git install builds)."""
+    export = config.WORK / "wheel-build"
+    shutil.rmtree(export, ignore_errors=True)
+    export.mkdir(parents=True)
+    run(["git", "archive", "--output", str(export / "tree.tar"), "HEAD"], cwd=work, what="export the fork")
+    run(["tar", "-xf", "tree.tar"], cwd=export)
+    (export / "tree.tar").unlink()
+    for old in config.DIST.glob("openai-*.whl"):
+        old.unlink()
+    run(
+        [str(env.uv()), "build", "--wheel", "--out-dir", str(config.DIST), "--python", env.python()],
+        cwd=export,
+        env=env.UV_ENV,
+        what="build the fork's wheel",
+    )
+    (wheel,) = config.DIST.glob("openai-*.whl")
+    return wheel
+
+
+def smoke(name: str, requirement: str, expected_version: str) -> tuple[bool, str]:
+    """Install `requirement` alone (with its dependencies) in a fresh venv with a current pip, then run
+    upstream/smoke.py there."""
+    venv = config.WORK / f"{name}-venv"
+    shutil.rmtree(venv, ignore_errors=True)
+    run([env.python(), "-m", "venv", str(venv)], what=f"create the {name} venv")
+    python = str(venv / "bin" / "python")
+    run([python, "-m", "pip", "install", "-q", "--upgrade", "pip"], what="upgrade pip")
+    run([python, "-m", "pip", "install", "-q", requirement], what=f"pip install {requirement}")
+    proc = run([python, str(config.SMOKE), expected_version], cwd=venv, check=False, what="smoke")
+    return proc.returncode == 0, (proc.stdout + proc.stderr).strip()

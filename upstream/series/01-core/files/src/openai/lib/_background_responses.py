@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from .._exceptions import (
+    BackgroundResponseError,
+    BackgroundResponseFailedError,
+    BackgroundResponseCancelledError,
+    BackgroundResponseIncompleteError,
+)
+
+if TYPE_CHECKING:
+    from ..types.responses.response import Response
+
+__all__ = ["raise_for_status"]
+
+
+def raise_for_status(
+    response: Response,
+    *,
+    incomplete: bool = False,
+    cancelled: bool = False,
+    raise_on_incomplete: bool = False,
+) -> Response:
+    """Raise a `BackgroundResponseFailedError` if the response failed, otherwise return it.
+
+    `responses.retrieve()` returns a failed response like any other, because the request
+    that fetched it succeeded. Pass the response through this function to turn a failure
+    into an exception:
+
+    ```py
+    response = raise_for_status(client.responses.retrieve(response_id))
+    ```
+
+    With `incomplete=True` an incomplete response raises `BackgroundResponseIncompleteError`,
+    and with `cancelled=True` a cancelled one raises `BackgroundResponseCancelledError`.
+    `raise_on_incomplete=True` is the same as `incomplete=True`.
+    """
+    if (
+        response.status == "failed"
+        or (response.status == "incomplete" and (incomplete or raise_on_incomplete))
+        or (response.status == "cancelled" and cancelled)
+    ):
+        error = response_status_error(response)
+        if error is not None:
+            raise error
+    return response
+
+
+def response_status_error(response: Response) -> Optional[BackgroundResponseError]:
+    """The error for a failed, incomplete or cancelled response, or `None` for any other status."""
+    if response.status == "failed":
+        if response.error is None:
+            description = f"Response {response.id} failed without an error"
+        else:
+            description = f"Response {response.id} failed with {response.error.code}: {response.error.message}"
+        return BackgroundResponseFailedError(description, response=response)
+    if response.status == "incomplete":
+        reason = response.incomplete_details.reason if response.incomplete_details else None
+        description = f"Response {response.id} is incomplete: {reason or 'no reason given'}"
+        return BackgroundResponseIncompleteError(description, response=response)
+    if response.status == "cancelled":
+        description = f"Response {response.id} was cancelled"
+        return BackgroundResponseCancelledError(description, response=response)
+    return None
