@@ -95,7 +95,9 @@ async def call(client: OpenAI | AsyncOpenAI, clock: Clock, method: str, *args: A
 async def test_poll_returns_the_failed_response_after_following_each_hint(
     sdk_client: OpenAI | AsyncOpenAI, transport: Transport, clock: Clock
 ) -> None:
-    transport.answers.extend([answer("queued", poll_after_ms=250), answer("in_progress", poll_after_ms=500), answer("failed")])
+    transport.answers.extend(
+        [answer("queued", poll_after_ms=250), answer("in_progress", poll_after_ms=500), answer("failed")]
+    )
 
     response = await call(sdk_client, clock, "poll", RESPONSE_ID)
 
@@ -107,7 +109,9 @@ async def test_poll_returns_the_failed_response_after_following_each_hint(
     assert all("X-Stainless-Custom-Poll-Interval" not in r.headers for r in transport.requests)
 
 
-async def test_poll_interval_replaces_the_hint(sdk_client: OpenAI | AsyncOpenAI, transport: Transport, clock: Clock) -> None:
+async def test_poll_interval_replaces_the_hint(
+    sdk_client: OpenAI | AsyncOpenAI, transport: Transport, clock: Clock
+) -> None:
     transport.answers.extend([answer("in_progress", poll_after_ms=5000), answer("completed")])
 
     response = await call(sdk_client, clock, "poll", RESPONSE_ID, poll_interval_ms=100)
@@ -175,4 +179,7 @@ def test_create_and_poll_takes_create_parameters_but_not_background_or_stream(
     create = set(inspect.signature(resource.create).parameters)
     create_and_poll = set(inspect.signature(resource.create_and_poll).parameters)
 
-    assert create_and_poll == create - {"background", "stream", "stream_options"} | {"poll_interval_ms", "max_wait_seconds"}
+    assert create_and_poll == create - {"background", "stream", "stream_options"} | {
+        "poll_interval_ms",
+        "max_wait_seconds",
+    }

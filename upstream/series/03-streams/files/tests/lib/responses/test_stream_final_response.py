@@ -40,7 +40,10 @@ FAILED = [
 ]
 INCOMPLETE = [
     {"type": "response.created", "response": response("in_progress")},
-    {"type": "response.incomplete", "response": response("incomplete", incomplete_details={"reason": "max_output_tokens"})},
+    {
+        "type": "response.incomplete",
+        "response": response("incomplete", incomplete_details={"reason": "max_output_tokens"}),
+    },
 ]
 CUT_SHORT = [{"type": "response.created", "response": response("in_progress")}]
 
