@@ -37,6 +37,16 @@ name and `args`, then rebuild with `cls(*args)`: so `args` is
 values, and the constructor takes that form positionally besides its keywords.
 That round trip keeps the class, `status`, `retryable` and every field; only
 the response is left behind.
+
+When the installed `openai` defines the family's base classes itself (the fork
+built from the upstream series, or a release that merged it, exports
+`BackgroundResponseError` and its `...FailedError`, `...IncompleteError` and
+`...CancelledError`), the four classes here of those names subclass openai's,
+so `except openai.BackgroundResponseFailedError` catches what this package
+raises. They come first in the method order: this package's constructor,
+fields, messages and pickling govern, and openai's constructor is not called.
+On a stock `openai` the same bases are `OpenAIError`, which every error here
+already is. Type checkers see the stock bases.
 """
 
 from __future__ import annotations
@@ -45,6 +55,7 @@ import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+import openai
 from openai import BaseModel, OpenAIError
 from openai.types.responses import Response, ResponseErrorEvent
 from typing_extensions import TypedDict, Unpack
@@ -76,6 +87,24 @@ __all__ = [
 ]
 
 
+def _openai_family_base(name: str) -> type[OpenAIError]:
+    """openai's own class `name` where the installed SDK defines the family, else `OpenAIError`."""
+    cls: object = getattr(openai, name, None)
+    return cls if isinstance(cls, type) and issubclass(cls, OpenAIError) else OpenAIError
+
+
+if TYPE_CHECKING:
+    _OpenAIBackgroundResponseError = OpenAIError
+    _OpenAIBackgroundResponseFailedError = OpenAIError
+    _OpenAIBackgroundResponseIncompleteError = OpenAIError
+    _OpenAIBackgroundResponseCancelledError = OpenAIError
+else:
+    _OpenAIBackgroundResponseError = _openai_family_base("BackgroundResponseError")
+    _OpenAIBackgroundResponseFailedError = _openai_family_base("BackgroundResponseFailedError")
+    _OpenAIBackgroundResponseIncompleteError = _openai_family_base("BackgroundResponseIncompleteError")
+    _OpenAIBackgroundResponseCancelledError = _openai_family_base("BackgroundResponseCancelledError")
+
+
 class ErrorFields(TypedDict, total=False):
     """The keyword arguments every error of the family takes (subclasses add their own)."""
 
@@ -88,7 +117,7 @@ class ErrorFields(TypedDict, total=False):
     background: bool | None
 
 
-class BackgroundResponseError(OpenAIError, RuntimeError):
+class BackgroundResponseError(_OpenAIBackgroundResponseError, RuntimeError):
     """A background response reached a terminal status other than "completed"."""
 
     status: ClassVar[str] = "unknown"
@@ -126,7 +155,9 @@ class BackgroundResponseError(OpenAIError, RuntimeError):
         self.background = background if background is not None else _ran_in_background(response)
         if record is not None:
             self._restore(record)
-        super().__init__(self.message, self._record())
+        # Straight to BaseException (which keeps `args`): openai's own family, where installed,
+        # reads its fields from a response in its constructor, and these are set above.
+        Exception.__init__(self, self.message, self._record())
 
     @classmethod
     def from_response(cls, response: Response, *, request_id: str | None = None) -> BackgroundResponseError:
@@ -268,7 +299,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-class BackgroundResponseFailedError(BackgroundResponseError):
+class BackgroundResponseFailedError(BackgroundResponseError, _OpenAIBackgroundResponseFailedError):
     """The response failed; the class follows `error.code` (the fallback for unknown or null codes)."""
 
     status = "failed"
@@ -386,7 +417,7 @@ class BackgroundImageContentPolicyError(BackgroundInvalidImageError, BackgroundP
     """An input image breaks the content policy (`image_content_policy_violation`)."""
 
 
-class BackgroundResponseIncompleteError(BackgroundResponseError):
+class BackgroundResponseIncompleteError(BackgroundResponseError, _OpenAIBackgroundResponseIncompleteError):
     """The response stopped early; `.reason` says why (`incomplete_details.reason`, possibly None)."""
 
     status = "incomplete"
@@ -426,7 +457,7 @@ class BackgroundContentFilterError(BackgroundResponseIncompleteError):
     """The content filter cut the response short (`content_filter`)."""
 
 
-class BackgroundResponseCancelledError(BackgroundResponseError):
+class BackgroundResponseCancelledError(BackgroundResponseError, _OpenAIBackgroundResponseCancelledError):
     """The response was cancelled before it finished."""
 
     status = "cancelled"

@@ -1,0 +1,117 @@
+"""On an `openai` that defines the family's base classes (the fork), this package's subclass them.
+
+The fork is stood in for by tests/fork_stub.py, run in a process of its own.
+The real fork wheel is the lead's lane; this proves the layering on any SDK.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import openai
+from openai import OpenAIError
+
+import openai_background_errors as obe
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run_on_the_stub() -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-m", "tests.fork_stub"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    seen: dict[str, Any] = json.loads(done.stdout)
+    return seen
+
+
+def test_on_a_stock_openai_the_bases_are_openais_error() -> None:
+    assert not hasattr(openai, "BackgroundResponseFailedError")
+    assert obe.BackgroundResponseError.__mro__[1:] == (
+        OpenAIError,
+        RuntimeError,
+        Exception,
+        BaseException,
+        object,
+    )
+
+
+def test_on_the_fork_the_package_classes_subclass_openais() -> None:
+    seen = _run_on_the_stub()
+    mro = seen["mro"]
+    assert mro["BackgroundResponseError"][:3] == [
+        "openai_background_errors.errors.BackgroundResponseError",
+        "openai.BackgroundResponseError",
+        "openai.OpenAIError",
+    ]
+    assert "builtins.RuntimeError" in mro["BackgroundResponseError"]
+    # The package's classes come first: its constructor, messages and pickling govern.
+    assert mro["BackgroundServerError"][:4] == [
+        "openai_background_errors.errors.BackgroundServerError",
+        "openai_background_errors.errors.BackgroundResponseFailedError",
+        "openai_background_errors.errors.BackgroundResponseError",
+        "openai.BackgroundResponseFailedError",
+    ]
+    for name, status_base in (
+        ("BackgroundImageContentPolicyError", "openai.BackgroundResponseFailedError"),
+        ("BackgroundContentFilterError", "openai.BackgroundResponseIncompleteError"),
+        ("BackgroundResponseCancelledError", "openai.BackgroundResponseCancelledError"),
+    ):
+        assert status_base in mro[name]
+        assert mro[name].index(status_base) > mro[name].index(
+            "openai_background_errors.errors.BackgroundResponseError"
+        )
+
+    # `except openai.<base>` catches what the package raises, and so does the package's own.
+    expected_kinds = {
+        "failed_server_error": "BackgroundResponseFailedError",
+        "failed_unknown_future_code": "BackgroundResponseFailedError",
+        "incomplete_max_output_tokens": "BackgroundResponseIncompleteError",
+        "cancelled": "BackgroundResponseCancelledError",
+    }
+    caught = seen["caught"]
+    assert sorted(caught) == sorted(expected_kinds)
+    for payload, kind in expected_kinds.items():
+        assert caught[payload]["by_openai"] == ["BackgroundResponseError", kind], payload
+        assert caught[payload]["by_package"] == ["BackgroundResponseError", kind], payload
+
+
+def test_on_the_fork_the_package_builds_and_carries_its_errors() -> None:
+    seen = _run_on_the_stub()
+    # openai's constructor (which needs a response) is never called: the package's sets every field.
+    assert seen["openai_constructor_calls"] == 0
+    assert seen["without_response"] == {
+        "class": "BackgroundResponseFailedError",
+        "code": "server_error",
+        "message": "boom",
+        "param": None,
+        "request_id": None,
+        "response_id": None,
+        "status": "failed",
+        "retryable": False,
+        "str": "server_error: boom (response <unknown id> failed)",
+    }
+    server_error = seen["caught"]["failed_server_error"]
+    assert server_error["fields"] == {
+        "class": "BackgroundServerError",
+        "code": "server_error",
+        "message": "The server had an error while processing your request. Submit the request again.",
+        "param": None,
+        "request_id": None,
+        "response_id": "resp_bg_failed_server_error_0001",
+        "status": "failed",
+        "retryable": True,
+        "str": "server_error: The server had an error while processing your request. Submit the request again. (background response resp_bg_failed_server_error_0001 failed)",
+    }
+    for found in seen["caught"].values():
+        # pickle, copy and the task queues' JSON round trip keep class and fields there too.
+        assert found["pickled"] == found["copied"] == found["json"] == found["fields"]
