@@ -169,6 +169,7 @@ def _pyright_config(session: nox.Session, files: tuple[str, ...]) -> str:
     return str(path)
 
 
+@nox.session(python=PYTHONS)
 def wheel(session: nox.Session) -> None:
     """The newest lane against what users install: the built wheel, with [emulator], alone.
 
