@@ -277,6 +277,18 @@ def test_the_keyword_and_positional_forms_agree() -> None:
     )
 
 
+def test_args_set_by_hand_read_back_as_set() -> None:
+    # `args` is built when read; code that rewrites it (to add context) still gets what it set.
+    error = obe.BackgroundServerError("boom", code="server_error")
+    error.args = ("while saving job 42: boom",)
+    assert error.args == ("while saving job 42: boom",)
+    assert str(error) == "server_error: boom (response <unknown id> failed)"
+    with pytest.raises(TypeError, match="args may not be deleted"):
+        del error.args
+    # Copies and pickles are rebuilt from the fields, as they always were.
+    assert copy.copy(error).args == pickle.loads(pickle.dumps(error)).args == ("boom", _record_of(error))
+
+
 def test_a_record_that_is_not_one_is_refused_by_name() -> None:
     with pytest.raises(TypeError, match="got str"):
         obe.BackgroundResponseFailedError("m", "not a mapping")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]

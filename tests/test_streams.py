@@ -369,6 +369,8 @@ def test_an_error_event_then_response_failed_raises_with_the_whole_response() ->
     assert seen == events[:2]
     assert caught.value.response == events[3].response
     assert caught.value.sequence_number == 3
+    # Task queues rebuild it with `cls(*args)`: its `args` carry the sequence number too.
+    assert type(caught.value)(*caught.value.args).sequence_number == 3
 
 
 async def test_a_drop_right_after_the_error_event_resumes_and_raises_at_response_failed(

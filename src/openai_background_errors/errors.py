@@ -53,7 +53,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from types import GetSetDescriptorType
+from typing import TYPE_CHECKING, Any, ClassVar, Final, cast
 
 import openai
 from openai import BaseModel, OpenAIError
@@ -103,6 +104,10 @@ else:
     _OpenAIBackgroundResponseFailedError = _openai_family_base("BackgroundResponseFailedError")
     _OpenAIBackgroundResponseIncompleteError = _openai_family_base("BackgroundResponseIncompleteError")
     _OpenAIBackgroundResponseCancelledError = _openai_family_base("BackgroundResponseCancelledError")
+
+
+_EXCEPTION_ARGS: Final = cast(GetSetDescriptorType, vars(BaseException)["args"])
+"""BaseException's own `args`, which `BackgroundResponseError.args` stands in front of."""
 
 
 class ErrorFields(TypedDict, total=False):
@@ -155,9 +160,23 @@ class BackgroundResponseError(_OpenAIBackgroundResponseError, RuntimeError):
         self.background = background if background is not None else _ran_in_background(response)
         if record is not None:
             self._restore(record)
-        # Straight to BaseException (which keeps `args`): openai's own family, where installed,
-        # reads its fields from a response in its constructor, and these are set above.
-        Exception.__init__(self, self.message, self._record())
+        # Straight to BaseException: openai's own family, where installed, reads its fields from
+        # a response in its constructor, and these are set above. No arguments: `args` is built
+        # when read (below), and BaseException's own stays empty until `args` is set by hand.
+        Exception.__init__(self)
+
+    # `args` is built when read, not with every error: building the record would be most of
+    # what classifying a response costs, and few errors ever have their `args` read (task
+    # queues do). Built from the fields, it also holds one set after the error was built (a
+    # stream's `sequence_number`). Set by hand, `args` is kept where BaseException keeps it and
+    # read back as set (set empty, it is built again). Type checkers see BaseException's tuple.
+    if not TYPE_CHECKING:
+
+        @property
+        def args(self) -> tuple[Any, ...]:
+            return _EXCEPTION_ARGS.__get__(self) or (self.message, self._record())
+
+        args = args.setter(_EXCEPTION_ARGS.__set__).deleter(_EXCEPTION_ARGS.__delete__)
 
     @classmethod
     def from_response(cls, response: Response, *, request_id: str | None = None) -> BackgroundResponseError:
