@@ -1,11 +1,13 @@
 """On an `openai` that defines the family's base classes (the fork), this package's subclass them.
 
-The fork is stood in for by tests/fork_stub.py, run in a process of its own.
-The real fork wheel is the lead's lane; this proves the layering on any SDK.
+On every lane the fork is stood in for by tests/fork_stub.py, run in a process of its own;
+the `fork` lane (nox -s fork, the wheel `scripts/upstream-patch --check` builds) installs the
+real one, where the installed openai's own classes and `raise_for_status` are checked too.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -13,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import openai
+import pytest
 from openai import OpenAIError
 
 import openai_background_errors as obe
+
+from .conftest import parsed_response
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,8 +39,16 @@ def _run_on_the_stub() -> dict[str, Any]:
     return seen
 
 
+ON_THE_FORK = hasattr(openai, "BackgroundResponseError")
+STATUS_BASES = (
+    "BackgroundResponseFailedError",
+    "BackgroundResponseIncompleteError",
+    "BackgroundResponseCancelledError",
+)
+
+
+@pytest.mark.skipif(ON_THE_FORK, reason=f"openai {openai.__version__} defines the family (the fork)")
 def test_on_a_stock_openai_the_bases_are_openais_error() -> None:
-    assert not hasattr(openai, "BackgroundResponseFailedError")
     assert obe.BackgroundResponseError.__mro__[1:] == (
         OpenAIError,
         RuntimeError,
@@ -43,6 +56,34 @@ def test_on_a_stock_openai_the_bases_are_openais_error() -> None:
         BaseException,
         object,
     )
+
+
+@pytest.mark.skipif(
+    not ON_THE_FORK, reason=f"openai {openai.__version__} is stock; `nox -s fork` installs the fork"
+)
+def test_on_the_installed_fork_the_package_classes_subclass_openais() -> None:
+    family: Any = openai  # the fork's names, which a type checker of the stock SDK does not know
+    assert obe.BackgroundResponseError.__mro__[1] is family.BackgroundResponseError
+    for name in STATUS_BASES:
+        assert issubclass(getattr(obe, name), getattr(family, name))
+
+    for payload, base in zip(
+        ("failed_server_error", "incomplete_max_output_tokens", "cancelled"), STATUS_BASES, strict=True
+    ):
+        response = parsed_response(payload)
+        error = obe.error_for(response)
+        assert error is not None
+        with pytest.raises(getattr(family, base)) as caught:
+            raise error  # what this package raises, caught by openai's own class
+        assert caught.value is error
+        # openai's own opt-in agrees with the package on the run's identity and retryability.
+        with pytest.raises(getattr(family, base)) as upstream:
+            importlib.import_module("openai.lib").raise_for_status(response, incomplete=True, cancelled=True)
+        assert (upstream.value.response_id, upstream.value.code, upstream.value.retryable) == (
+            error.response_id,
+            error.code,
+            error.retryable,
+        ), payload
 
 
 def test_on_the_fork_the_package_classes_subclass_openais() -> None:
