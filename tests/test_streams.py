@@ -400,3 +400,35 @@ async def test_an_unresumable_drop_after_the_error_event_raises_the_event_s_erro
     assert (error.response, error.sequence_number) == (None, 2)
     assert isinstance(error.__cause__, openai.APIConnectionError)
     assert len(server.requests) == 1
+
+
+_UNDECODABLE = b"event: response.failed\ndata: {not json\n\n"
+_ERROR_PAYLOAD = b'event: response.failed\ndata: {"error": {"message": "stream broke"}}\n\n'
+
+
+@pytest.mark.parametrize(
+    ("following", "cause"),
+    [
+        pytest.param("undecodable", ValueError, id="data-that-is-not-json"),
+        pytest.param("error-payload", openai.APIError, id="an-error-payload"),
+        pytest.param("refused-resume", openai.NotFoundError, id="a-drop-then-a-refused-resume"),
+    ],
+)
+@pytest.mark.parametrize("entry", STREAM_ENTRIES)
+async def test_whatever_stops_the_read_past_the_error_event_raises_the_event_s_error(
+    server: Server, is_async: bool, entry: str, following: str, cause: type[Exception]
+) -> None:
+    # The read past an `error` event is the package's own; the stock SDK would have delivered the
+    # `error` event before meeting what follows it, so that must not displace the typed error.
+    head = b"".join(chunk + b"\n\n" for chunk in stream_body("failed_with_error_event").split(b"\n\n")[:3])
+    if following == "refused-resume":
+        server.then(dropped_stream(head, 3))
+        server.json({"error": {"message": "No response found", "type": "invalid_request_error"}}, status=404)
+    else:
+        server.sse(head + (_UNDECODABLE if following == "undecodable" else _ERROR_PAYLOAD))
+    client = make_client(server, is_async=is_async)
+    seen, error = await _consume(client, entry, is_async)
+    assert seen == ["response.created", "response.in_progress"]
+    assert isinstance(error, obe.BackgroundServerError)
+    assert (error.response, error.sequence_number, error.code) == (None, 2, "server_error")
+    assert isinstance(error.__cause__, cause)

@@ -27,7 +27,7 @@ import sys
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from openai import APIConnectionError, AsyncStream, BadRequestError, Stream, omit
+from openai import APIConnectionError, APIError, AsyncStream, BadRequestError, Stream, omit
 from openai.types.responses import (
     Response,
     ResponseCompletedEvent,
@@ -109,6 +109,11 @@ def _is_terminal(event: ResponseStreamEvent) -> bool:
     return isinstance(kind, str) and kind in _TERMINAL_EVENTS
 
 
+_UNREADABLE = (APIError, ValueError)
+"""What may stop the read past an `error` event: the SDK's `APIError`s (a connection lost for good,
+a refused resume, an error payload) and data that does not decode (`json.JSONDecodeError`)."""
+
+
 def watch_events(events: Iterable[ResponseStreamEvent], watch: FailureWatch) -> Iterator[ResponseStreamEvent]:
     """Yield the events of `events` up to the one that ends the run in a raising status; raise that one."""
     raises_failures = "failed" in watch.policy.raise_on
@@ -120,8 +125,10 @@ def watch_events(events: Iterable[ResponseStreamEvent], watch: FailureWatch) -> 
             # response: read one event ahead for it (a terminal event of another kind decides instead).
             try:
                 following = next(iterator, None)
-            except APIConnectionError as dropped:
-                raise cast(BackgroundResponseError, watch.error_at_end()) from dropped
+            except _UNREADABLE as unreadable:
+                # The read-ahead is this package's: whatever stops it must not hide the failure
+                # the `error` event already reported (the stock SDK would have delivered it first).
+                raise cast(BackgroundResponseError, watch.error_at_end()) from unreadable
             if following is not None and _is_terminal(following):
                 error = watch.error_after(following)
                 if error is None:  # the run ended without a failure: both events are delivered
@@ -146,8 +153,8 @@ async def async_watch_events(
         if raises_failures and getattr(event, "type", None) == "error":
             try:
                 following = await anext(iterator, None)
-            except APIConnectionError as dropped:
-                raise cast(BackgroundResponseError, watch.error_at_end()) from dropped
+            except _UNREADABLE as unreadable:
+                raise cast(BackgroundResponseError, watch.error_at_end()) from unreadable
             if following is not None and _is_terminal(following):
                 error = watch.error_after(following)
                 if error is None:
