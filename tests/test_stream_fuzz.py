@@ -7,9 +7,14 @@ consumed through the project's clients, sync and async, under a timeout. The
 outcome is one of: the stream finishes, it raises an error of the family, or it
 raises the SDK's own clear error (an `openai.OpenAIError` such as
 `APIConnectionError`, the stream helper's plain `RuntimeError`, or exactly what
-the stock SDK raises on the same bytes, e.g. `JSONDecodeError` for data that is
-not JSON). Never a hang, never an exception the project adds (`KeyError`,
-`TypeError`, ...).
+the stock SDK raises on the same events, e.g. `JSONDecodeError` for data that is
+not JSON, or the helper's `AttributeError` for data that is not an object). Never
+a hang, never an exception the project adds (`KeyError`, `TypeError`, ...).
+
+The stock SDK never resumes, so a stream that did is compared with one stock
+connection carrying every event it read: the stream helper keeps its state across
+a resume (the `response.created` of the first connection is what lets it accept
+the second one's events), and only such a connection reaches the same point.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, cast
 
+import httpx
 import httpx2
 import openai
 import pytest
@@ -45,6 +51,10 @@ def _event(data: object, event: str | None = None) -> bytes:
     return f"{head}data: {json.dumps(data)}\n\n".encode()
 
 
+TYPE_NOT_A_STRING = _event({"type": ["response.failed"], "sequence_number": 71})
+ARRAY_DATA = _event([1, 2, 3], event="response.output_text.delta")
+NOT_JSON = b"event: response.output_text.delta\ndata: {not json\n\n"
+
 STRAYS: list[bytes] = [
     _event({"type": "response.future_thing", "sequence_number": 99, "whatever": [1, 2]}),
     _event({"type": "error", "sequence_number": 50, "code": "server_error", "message": "m", "param": None}),
@@ -58,9 +68,9 @@ STRAYS: list[bytes] = [
     _event({"type": "response.created", "sequence_number": 63, "response": ["odd"]}),
     _event({"type": "response.incomplete", "sequence_number": "seven", "response": {"status": [1]}}),
     _event({"sequence_number": 70}),
-    _event({"type": ["response.failed"], "sequence_number": 71}),
-    _event([1, 2, 3], event="response.output_text.delta"),
-    b"event: response.output_text.delta\ndata: {not json\n\n",
+    TYPE_NOT_A_STRING,
+    ARRAY_DATA,
+    NOT_JSON,
     b": a comment line\n\n",
     b"data: [DONE]\n\n",
 ]
@@ -134,18 +144,34 @@ async def _async_consume(client: Any, entry: str) -> int:
     return count
 
 
-def assert_clear(outcome: BaseException | None, connections: list[tuple[bytes, bool]], entry: str) -> None:
-    """Finished, an error of the family, or the SDK's own clear error; nothing unrelated."""
+def assert_clear(outcome: BaseException | None, read: list[tuple[bytes, bool]], entry: str) -> None:
+    """Finished, an error of the family, or the SDK's own clear error; nothing unrelated.
+
+    `read` is the connections the project's client opened, in order."""
     if outcome is None or isinstance(outcome, openai.OpenAIError):
         return
     if type(outcome) is RuntimeError:  # the stock stream helper's own "didn't receive ..." error
         return
-    # Anything else must be the stock SDK's own answer to the bytes of one of the connections.
-    stock = [run_stock(connection, entry) for connection in connections]
-    if not any(type(answer) is type(outcome) for answer in stock):
+    # Anything else must be the stock SDK's own answer to the same events.
+    stock = run_stock(as_one_connection(read), entry)
+    if type(stock) is not type(outcome):
         raise AssertionError(
             f"unrelated exception {type(outcome).__name__}: {outcome} (the stock SDK: {stock!r})"
         ) from outcome
+
+
+def _complete_events(body: bytes) -> bytes:
+    """What a dropped connection delivers: its events up to the last one complete (the SSE decoder
+    loses an unfinished event with the connection). The bodies here end lines with a bare LF."""
+    end = body.rfind(b"\n\n")
+    return body[: end + 2] if end >= 0 else b""
+
+
+def as_one_connection(read: list[tuple[bytes, bool]]) -> tuple[bytes, bool]:
+    """The stock equivalent of a stream that read `read`: one connection with the events of each
+    (all but the last dropped, hence resumed), ending as the last one did."""
+    *resumed, (body, drop) = read
+    return b"".join(_complete_events(earlier) for earlier, _ in resumed) + body, drop
 
 
 def run_stock(connection: tuple[bytes, bool], entry: str) -> BaseException | None:
@@ -158,10 +184,19 @@ def run_stock(connection: tuple[bytes, bool], entry: str) -> BaseException | Non
     return None
 
 
-def run_sync(connections: list[tuple[bytes, bool]], entry: str) -> BaseException | None:
+Run = tuple[BaseException | None, list[tuple[bytes, bool]]]
+"""What consuming a stream raised (None when it finished), and the connections it opened."""
+
+
+def _serve(connections: list[tuple[bytes, bool]]) -> Server:
     server = Server()
     for body, drop in connections:
         server.then(_answer(body, drop))
+    return server
+
+
+def run_sync(connections: list[tuple[bytes, bool]], entry: str) -> Run:
+    server = _serve(connections)
     client = make_client(server, is_async=False)
 
     def consume() -> BaseException | None:
@@ -172,13 +207,12 @@ def run_sync(connections: list[tuple[bytes, bool]], entry: str) -> BaseException
         return None
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(consume).result(timeout=HANG_GUARD_S)
+        outcome = pool.submit(consume).result(timeout=HANG_GUARD_S)
+    return outcome, connections[: len(server.requests)]
 
 
-def run_async(connections: list[tuple[bytes, bool]], entry: str) -> BaseException | None:
-    server = Server()
-    for body, drop in connections:
-        server.then(_answer(body, drop))
+def run_async(connections: list[tuple[bytes, bool]], entry: str) -> Run:
+    server = _serve(connections)
 
     async def consume() -> BaseException | None:
         client = make_client(server, is_async=True)
@@ -192,7 +226,7 @@ def run_async(connections: list[tuple[bytes, bool]], entry: str) -> BaseExceptio
             await client.close()
         return None
 
-    return asyncio.run(consume())
+    return asyncio.run(consume()), connections[: len(server.requests)]
 
 
 # A dropped background stream resumes up to max_stream_resumes (3) times: four connections.
@@ -203,14 +237,14 @@ connection_lists = st.lists(bodies(), min_size=4, max_size=4)
 def test_sync_streams_finish_or_raise_a_clear_error(
     connections: list[tuple[bytes, bool]], entry: str
 ) -> None:
-    assert_clear(run_sync(connections, entry), connections, entry)
+    assert_clear(*run_sync(connections, entry), entry)
 
 
 @given(connection_lists, st.sampled_from(ENTRIES))
 def test_async_streams_finish_or_raise_a_clear_error(
     connections: list[tuple[bytes, bool]], entry: str
 ) -> None:
-    assert_clear(run_async(connections, entry), connections, entry)
+    assert_clear(*run_async(connections, entry), entry)
 
 
 @pytest.mark.parametrize("stray", range(len(STRAYS)))
@@ -219,5 +253,45 @@ def test_each_stray_event_in_the_middle_of_a_failed_stream(stray: int, entry: st
     chunks = _chunks("failed_with_error_event")
     body = b"".join([*chunks[:2], STRAYS[stray], *chunks[2:]])
     connections = [(body, False)]
-    for outcome in (run_sync(connections, entry), run_async(connections, entry)):
-        assert_clear(outcome, connections, entry)
+    for outcome, read in (run_sync(connections, entry), run_async(connections, entry)):
+        assert_clear(outcome, read, entry)
+
+
+_COMPLETED = _chunks("completed")
+_FAILED = _chunks("failed_with_error_event")
+_UNUSED = [(b"", False), (b"", False)]
+
+FOUND: dict[str, list[tuple[bytes, bool]]] = {
+    # The second connection alone makes the stock helper raise at `response.in_progress` (no
+    # `response.created` yet); the resumed stream's helper has one, and meets the array.
+    "array data after a resume": [(_COMPLETED[0], True), (_COMPLETED[1] + ARRAY_DATA, False), *_UNUSED],
+    # The same with data that is not JSON, after an event whose type is not a string.
+    "undecodable data after a resume": [
+        (_COMPLETED[0], True),
+        (TYPE_NOT_A_STRING + NOT_JSON, False),
+        *_UNUSED,
+    ],
+    # The read past the `error` event met data that is not JSON, which displaced the typed error.
+    "undecodable data after an error event": [(b"", True), (_FAILED[2] + NOT_JSON, False), *_UNUSED],
+}
+
+
+@pytest.mark.parametrize("case", FOUND)
+def test_each_case_fuzzing_found(case: str) -> None:
+    for outcome, read in (
+        run_sync(FOUND[case], "stream(response_id=...)"),
+        run_async(FOUND[case], "stream(response_id=...)"),
+    ):
+        assert_clear(outcome, read, "stream(response_id=...)")
+
+
+def test_a_dropped_connection_loses_its_unfinished_event() -> None:
+    # What `as_one_connection` relies on: the stock SDK delivers none of an event cut by the drop.
+    server = Server().then(_answer(_COMPLETED[0] + _COMPLETED[1][:60], drop=True))
+    stock = openai.OpenAI(api_key="sk-test", base_url=BASE_URL, http_client=http_client(server))
+    seen: list[object] = []
+    # The drop as each lane's SDK reports it (openai < 3.14 lets the HTTP library's error out).
+    with pytest.raises((openai.APIConnectionError, httpx.TransportError, httpx2.TransportError)):
+        seen.extend(stock.responses.retrieve("resp_fuzz", stream=True))
+    assert [getattr(event, "type", None) for event in seen] == ["response.created"]
+    assert _complete_events(_COMPLETED[0] + _COMPLETED[1][:60]) == _COMPLETED[0]
