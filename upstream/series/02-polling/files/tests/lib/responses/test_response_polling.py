@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 import inspect
-from typing import Any, AsyncIterator
+from typing import Any, Callable, Optional, AsyncIterator
 from unittest import mock
 from collections import deque
 from dataclasses import field, dataclass
@@ -16,44 +16,56 @@ from openai.types.responses import Response
 from openai.resources.responses import Responses, AsyncResponses
 
 RESPONSE_ID = "resp_synthetic"
+CLIENT_TIMEOUT = 11.0
+REQUEST_OPTIONS = {"extra_headers", "extra_query", "extra_body", "timeout"}
 
 
-def answer(status: str, *, poll_after_ms: int | None = None) -> httpx2.Response:
-    body = {
+def answer(status: Optional[str], *, poll_after_ms: int | None = None) -> httpx2.Response:
+    body: dict[str, Any] = {
         "id": RESPONSE_ID,
         "object": "response",
         "created_at": 1,
         "model": "gpt-5.5",
         "background": True,
-        "status": status,
         "output": [],
         "parallel_tool_calls": True,
         "tool_choice": "auto",
         "tools": [],
         "error": {"code": "server_error", "message": "Synthetic failure"} if status == "failed" else None,
     }
+    if status is not None:
+        body["status"] = status
     headers = {} if poll_after_ms is None else {"openai-poll-after-ms": str(poll_after_ms)}
     return httpx2.Response(200, headers=headers, json=body)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now: float = 0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
 
 
 @dataclass
 class Transport:
     answers: deque[httpx2.Response] = field(default_factory=deque[httpx2.Response])
     requests: list[httpx2.Request] = field(default_factory=list[httpx2.Request])
+    on_request: Callable[[], None] = lambda: None
 
     def send(self, request: httpx2.Request) -> httpx2.Response:
         self.requests.append(request)
+        self.on_request()
         return self.answers.popleft()
 
-
-class Clock:
-    now: float = 0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
+    @property
+    def polls(self) -> list[httpx2.Request]:
+        return [r for r in self.requests if r.method == "GET"]
 
 
 @pytest.fixture
@@ -70,7 +82,12 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 @pytest.fixture(params=[False, True], ids=["sync", "async"])
 async def sdk_client(request: pytest.FixtureRequest, transport: Transport) -> AsyncIterator[OpenAI | AsyncOpenAI]:
-    options: dict[str, Any] = {"api_key": "fake-test-key", "base_url": "https://example.test/v1", "max_retries": 0}
+    options: dict[str, Any] = {
+        "api_key": "fake-test-key",
+        "base_url": "https://example.test/v1",
+        "max_retries": 0,
+        "timeout": CLIENT_TIMEOUT,
+    }
     if request.param:
         async with AsyncOpenAI(
             **options, http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(transport.send), trust_env=False)
@@ -92,7 +109,11 @@ async def call(client: OpenAI | AsyncOpenAI, clock: Clock, method: str, *args: A
     return result
 
 
-async def test_poll_returns_the_failed_response_after_following_each_hint(
+def query_include(request: httpx2.Request) -> list[str]:
+    return [value for key, value in request.url.params.multi_items() if key in ("include", "include[]")]
+
+
+async def test_poll_keeps_the_first_hint_and_returns_the_failed_response(
     sdk_client: OpenAI | AsyncOpenAI, transport: Transport, clock: Clock
 ) -> None:
     transport.answers.extend(
@@ -103,10 +124,20 @@ async def test_poll_returns_the_failed_response_after_following_each_hint(
 
     assert response.status == "failed"
     assert response.error is not None and response.error.code == "server_error"
-    assert clock.now == 0.75
+    assert clock.sleeps == [0.25, 0.25]
     assert [(r.method, r.url.path) for r in transport.requests] == [("GET", f"/v1/responses/{RESPONSE_ID}")] * 3
     assert all(r.headers["X-Stainless-Poll-Helper"] == "true" for r in transport.requests)
     assert all("X-Stainless-Custom-Poll-Interval" not in r.headers for r in transport.requests)
+
+
+async def test_poll_waits_one_second_without_a_hint(
+    sdk_client: OpenAI | AsyncOpenAI, transport: Transport, clock: Clock
+) -> None:
+    transport.answers.extend([answer("in_progress"), answer("in_progress", poll_after_ms=100), answer("completed")])
+
+    await call(sdk_client, clock, "poll", RESPONSE_ID)
+
+    assert clock.sleeps == [1.0, 1.0]
 
 
 async def test_poll_interval_replaces_the_hint(
@@ -117,8 +148,31 @@ async def test_poll_interval_replaces_the_hint(
     response = await call(sdk_client, clock, "poll", RESPONSE_ID, poll_interval_ms=100)
 
     assert response.status == "completed"
-    assert clock.now == 0.1
+    assert clock.sleeps == [0.1]
     assert all(r.headers["X-Stainless-Custom-Poll-Interval"] == "100" for r in transport.requests)
+
+
+@pytest.mark.parametrize("status", ["completed", "failed", "incomplete", "cancelled", "paused", None])
+async def test_poll_returns_any_status_but_queued_or_in_progress_at_once(
+    sdk_client: OpenAI | AsyncOpenAI, transport: Transport, clock: Clock, status: Optional[str]
+) -> None:
+    transport.answers.append(answer(status, poll_after_ms=100))
+
+    response = await call(sdk_client, clock, "poll", RESPONSE_ID)
+
+    assert response.status == status
+    assert len(transport.requests) == 1
+    assert clock.sleeps == []
+
+
+async def test_poll_sends_include_on_every_request(
+    sdk_client: OpenAI | AsyncOpenAI, transport: Transport, clock: Clock
+) -> None:
+    transport.answers.extend([answer("in_progress"), answer("completed")])
+
+    await call(sdk_client, clock, "poll", RESPONSE_ID, include=["reasoning.encrypted_content"])
+
+    assert [query_include(r) for r in transport.requests] == [["reasoning.encrypted_content"]] * 2
 
 
 async def test_max_wait_seconds_caps_the_wait_and_names_the_response(
@@ -129,8 +183,43 @@ async def test_max_wait_seconds_caps_the_wait_and_names_the_response(
     with pytest.raises(TimeoutError, match=RESPONSE_ID):
         await call(sdk_client, clock, "poll", RESPONSE_ID, max_wait_seconds=0.625)
 
-    assert clock.now == 0.625
+    assert clock.sleeps == [0.625]
     assert len(transport.requests) == 1
+
+
+@pytest.mark.parametrize("request_seconds", [0.5, 3.0])
+async def test_request_time_counts_toward_deadline(
+    sdk_client: OpenAI | AsyncOpenAI, transport: Transport, clock: Clock, request_seconds: float
+) -> None:
+    def slow_request() -> None:
+        clock.now += request_seconds
+
+    transport.on_request = slow_request
+    transport.answers.extend([answer("in_progress"), answer("in_progress")])
+
+    with pytest.raises(TimeoutError, match=RESPONSE_ID):
+        await call(sdk_client, clock, "poll", RESPONSE_ID, max_wait_seconds=2.5)
+
+    assert len(transport.requests) == (2 if request_seconds == 0.5 else 1)
+    assert clock.sleeps == ([1.0, 0.5] if request_seconds == 0.5 else [])
+    # Each request keeps the client's own timeout; the deadline only bounds the waits between them.
+    assert all(r.extensions["timeout"]["read"] == CLIENT_TIMEOUT for r in transport.requests)
+
+
+@pytest.mark.parametrize("status", ["completed", "failed", "incomplete", "cancelled"])
+async def test_terminal_result_is_preserved(
+    sdk_client: OpenAI | AsyncOpenAI, transport: Transport, clock: Clock, status: str
+) -> None:
+    def slow_request() -> None:
+        clock.now += 2
+
+    transport.on_request = slow_request
+    transport.answers.append(answer(status))
+
+    response = await call(sdk_client, clock, "poll", RESPONSE_ID, max_wait_seconds=1)
+
+    assert response.status == status
+    assert clock.sleeps == []
 
 
 @pytest.mark.parametrize("max_wait_seconds", [-1, float("inf"), float("nan")])
@@ -169,17 +258,81 @@ async def test_create_and_poll_creates_a_background_response(
     assert (create.method, create.url.path) == ("POST", "/v1/responses")
     assert json.loads(create.content) == {"model": "gpt-5.5", "input": "hi", "background": True}
     assert [(r.method, r.url.path) for r in polls] == [("GET", f"/v1/responses/{RESPONSE_ID}")] * 2
-    assert clock.now == (0.3 if interval is omit else 0.2)
+    assert clock.sleeps == ([0.3] if interval is omit else [0.2])
+
+
+async def test_create_and_poll_starts_the_deadline_after_creation(
+    sdk_client: OpenAI | AsyncOpenAI, transport: Transport, clock: Clock
+) -> None:
+    def slow_request() -> None:
+        clock.now += 10
+
+    transport.on_request = slow_request
+    transport.answers.extend([answer("queued"), answer("completed")])
+
+    response = await call(sdk_client, clock, "create_and_poll", model="gpt-5.5", max_wait_seconds=1)
+
+    assert response.status == "completed"
+    assert [r.method for r in transport.requests] == ["POST", "GET"]
+
+
+@pytest.mark.parametrize(
+    ("include", "polled"),
+    [(["reasoning.encrypted_content"], ["reasoning.encrypted_content"]), (None, []), (omit, [])],
+    ids=["list", "none", "omitted"],
+)
+async def test_create_and_poll_sends_include_when_polling(
+    sdk_client: OpenAI | AsyncOpenAI,
+    transport: Transport,
+    clock: Clock,
+    include: Optional[list[str]] | Omit,
+    polled: list[str],
+) -> None:
+    transport.answers.extend([answer("queued"), answer("in_progress"), answer("completed")])
+
+    await call(sdk_client, clock, "create_and_poll", model="gpt-5.5", include=include)
+
+    create, *polls = transport.requests
+    assert json.loads(create.content).get("include", "omitted") == ("omitted" if include is omit else include)
+    assert [query_include(r) for r in polls] == [polled] * 2
+
+
+def create_parameters(resource: type[Responses | AsyncResponses]) -> set[str]:
+    return set(inspect.signature(resource.create).parameters) - {"self"} - REQUEST_OPTIONS
+
+
+async def test_create_and_poll_forwards_every_create_parameter(
+    sdk_client: OpenAI | AsyncOpenAI, transport: Transport, clock: Clock
+) -> None:
+    params = {
+        name: f"{name}-value" for name in create_parameters(Responses) - {"background", "stream", "stream_options"}
+    }
+    transport.answers.extend([answer("completed"), answer("completed")])
+
+    await call(
+        sdk_client,
+        clock,
+        "create_and_poll",
+        **params,
+        extra_headers={"X-Create-Only": "1"},
+        extra_query={"create_only": "1"},
+        extra_body={"extra_field": "extra-value"},
+    )
+
+    create, poll = transport.requests
+    assert (create.method, poll.method) == ("POST", "GET")
+    assert json.loads(create.content) == {**params, "background": True, "extra_field": "extra-value"}
+    assert create.headers["X-Create-Only"] == "1" and "X-Create-Only" not in poll.headers
+    assert create.url.params["create_only"] == "1" and "create_only" not in poll.url.params
 
 
 @pytest.mark.parametrize("resource", [Responses, AsyncResponses])
 def test_create_and_poll_takes_create_parameters_but_not_background_or_stream(
     resource: type[Responses | AsyncResponses],
 ) -> None:
-    create = set(inspect.signature(resource.create).parameters)
-    create_and_poll = set(inspect.signature(resource.create_and_poll).parameters)
+    create_and_poll = set(inspect.signature(resource.create_and_poll).parameters) - {"self"} - REQUEST_OPTIONS
 
-    assert create_and_poll == create - {"background", "stream", "stream_options"} | {
+    assert create_and_poll == create_parameters(resource) - {"background", "stream", "stream_options"} | {
         "poll_interval_ms",
         "max_wait_seconds",
     }
