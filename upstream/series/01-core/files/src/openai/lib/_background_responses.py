@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from .._exceptions import (
     BackgroundResponseError,
@@ -41,25 +41,26 @@ def raise_for_status(
         or (response.status == "incomplete" and (incomplete or raise_on_incomplete))
         or (response.status == "cancelled" and cancelled)
     ):
-        error = response_status_error(response)
-        if error is not None:
-            raise error
+        raise response_status_error(response, describe(response))
     return response
 
 
-def response_status_error(response: Response) -> Optional[BackgroundResponseError]:
-    """The error for a failed, incomplete or cancelled response, or `None` for any other status."""
+def describe(response: Response) -> str:
+    """Why a failed, incomplete or cancelled response did not complete."""
     if response.status == "failed":
         if response.error is None:
-            description = f"Response {response.id} failed without an error"
-        else:
-            description = f"Response {response.id} failed with {response.error.code}: {response.error.message}"
-        return BackgroundResponseFailedError(description, response=response)
+            return f"Response {response.id} failed without an error"
+        return f"Response {response.id} failed with {response.error.code}: {response.error.message}"
     if response.status == "incomplete":
         reason = response.incomplete_details.reason if response.incomplete_details else None
-        description = f"Response {response.id} is incomplete: {reason or 'no reason given'}"
-        return BackgroundResponseIncompleteError(description, response=response)
-    if response.status == "cancelled":
-        description = f"Response {response.id} was cancelled"
-        return BackgroundResponseCancelledError(description, response=response)
-    return None
+        return f"Response {response.id} is incomplete: {reason or 'no reason given'}"
+    return f"Response {response.id} was cancelled"
+
+
+def response_status_error(response: Response, message: str) -> BackgroundResponseError:
+    """The error for a response whose status is `failed`, `incomplete` or `cancelled`."""
+    if response.status == "failed":
+        return BackgroundResponseFailedError(message, response=response)
+    if response.status == "incomplete":
+        return BackgroundResponseIncompleteError(message, response=response)
+    return BackgroundResponseCancelledError(message, response=response)

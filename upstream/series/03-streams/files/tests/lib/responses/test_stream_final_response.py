@@ -107,6 +107,16 @@ def test_incomplete_stream_raises_the_incomplete_error() -> None:
     assert exc_info.value.reason == "max_output_tokens"
 
 
+async def test_incomplete_stream_async() -> None:
+    async with async_client(INCOMPLETE) as client:
+        async with client.responses.stream(response_id=RESPONSE_ID) as stream:
+            with pytest.raises(openai.BackgroundResponseIncompleteError) as exc_info:
+                await stream.get_final_response()
+
+    assert str(exc_info.value).startswith(NOT_COMPLETED)
+    assert (exc_info.value.reason, exc_info.value.request_id) == ("max_output_tokens", REQUEST_ID)
+
+
 async def test_stream_that_ends_early_still_raises_a_plain_runtime_error() -> None:
     async with async_client(CUT_SHORT) as client:
         async with client.responses.stream(model="gpt-5.5", input="hi") as stream:
