@@ -6,6 +6,7 @@ import re
 import shutil
 import tempfile
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,10 +21,21 @@ OFFLINE = ("tests", "--ignore=tests/api_resources")
 class TestRun:
     passed: list[str] = field(default_factory=list[str])
     failed: list[str] = field(default_factory=list[str])
-    skipped: int = 0
+    skipped: list[str] = field(default_factory=list[str])
+    causes: dict[str, str] = field(default_factory=dict[str, str])
+    """The first line of each failed test's error, by test id."""
 
     def figure(self) -> str:
-        return f"{len(self.passed)} passed, {len(self.failed)} failed, {self.skipped} skipped"
+        return f"{len(self.passed)} passed, {len(self.failed)} failed, {len(self.skipped)} skipped"
+
+    def only(self, keep: Callable[[str], bool]) -> TestRun:
+        """The results of the tests whose id `keep` accepts."""
+        return TestRun(
+            [t for t in self.passed if keep(t)],
+            [t for t in self.failed if keep(t)],
+            [t for t in self.skipped if keep(t)],
+            {t: cause for t, cause in self.causes.items() if keep(t)},
+        )
 
 
 def run_tests(
@@ -62,10 +74,14 @@ def parse_junit(junit: Path) -> TestRun:
         return result
     for case in ET.parse(junit).getroot().iter("testcase"):
         test_id = f"{case.get('classname')}::{case.get('name')}"
-        if case.find("failure") is not None or case.find("error") is not None:
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if problem is not None:
             result.failed.append(test_id)
+            result.causes[test_id] = (problem.get("message") or "").partition("\n")[0]
         elif case.find("skipped") is not None:
-            result.skipped += 1
+            result.skipped.append(test_id)
         else:
             result.passed.append(test_id)
     return result
@@ -82,20 +98,49 @@ def node_id(tree: Path, test_id: str) -> str:
     return test_id
 
 
-def newly_failing(failed: list[str], after: Path, before: Path) -> tuple[list[str], list[str]]:
-    """Of the tests that failed on `after`, those that pass on the pristine `before` and fail again when
-    rerun alone on `after` (newly failing), and those that passed on that rerun (flaky on this machine)."""
-    existing = [
-        test_id for test_id in failed if Path(before, node_id(after, test_id).split("::")[0]).is_file()
-    ]
-    if not existing:
-        return [], []
-    passing_before = set(rerun(before, existing).passed)
-    candidates = [test_id for test_id in existing if test_id in passing_before]
-    if not candidates:
-        return [], []
-    passing_again = set(rerun(after, candidates).passed)
-    return [t for t in candidates if t not in passing_again], [t for t in candidates if t in passing_again]
+@dataclass
+class Comparison:
+    """Tests that failed on a tree, sorted by what a rerun found."""
+
+    newly_failing: list[str] = field(default_factory=list[str])
+    """Fail again when rerun alone, and do not fail on the pristine base."""
+    flaky: list[str] = field(default_factory=list[str])
+    """Passed when rerun alone (machine load)."""
+    failing_on_base: dict[str, str] = field(default_factory=dict[str, str])
+    """Fail on the pristine base too: each one's error there, by test id."""
+
+
+def compare(failed: list[str], after: Path, before: Path) -> Comparison:
+    """Rerun the tests that failed on `after` on the pristine `before`, and those that do not fail there
+    again alone on `after`."""
+    comparison = Comparison()
+    if not failed:
+        return comparison
+    existing = [t for t in failed if Path(before, node_id(after, t).split("::")[0]).is_file()]
+    on_base = rerun(before, existing) if existing else TestRun()
+    comparison.failing_on_base = {t: on_base.causes[t] for t in existing if t in on_base.causes}
+    candidates = [t for t in failed if t not in comparison.failing_on_base]
+    if candidates:
+        passing_again = set(rerun(after, candidates).passed)
+        comparison.newly_failing = [t for t in candidates if t not in passing_again]
+        comparison.flaky = [t for t in candidates if t in passing_again]
+    return comparison
+
+
+_EXCEPTION = re.compile(r"^(?:[\w.]*\.)?(\w+(?:Error|Exception|Timeout)\w*)\b")
+
+
+def cause(message: str, tree: Path) -> str:
+    """What a failure's first error line says, without what varies from test to test: the exception's
+    class, and for a missing file the file (relative to `tree`)."""
+    found = _EXCEPTION.match(message)
+    if found is None:
+        return message[:80] or "no error message"
+    name = found.group(1)
+    missing = re.search(r"No such file or directory: '([^']+)'", message)
+    if missing:
+        return f"{name} {missing.group(1).removeprefix(f'{tree}/')}"
+    return name
 
 
 def rerun(tree: Path, test_ids: list[str]) -> TestRun:

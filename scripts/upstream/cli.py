@@ -21,10 +21,16 @@ class Verdict:
 
     name: str
     applied: bool = False
+    targets: str = "n/a"
     tests: str = "n/a"
+    failed: int = 0
     newly_failing: list[str] = field(default_factory=list[str])
     flaky: list[str] = field(default_factory=list[str])
     series_failing: list[str] = field(default_factory=list[str])
+    failing_on_base: dict[str, int] = field(default_factory=dict[str, int])
+    """Tests that fail the same way on the pristine base: how many, by cause."""
+    failing_on_base_otherwise: int = 0
+    """Tests that fail on the pristine base too, but with another error."""
     pydantic1: str = "n/a"
     py310: str = "n/a"
     lint: list[str] = field(default_factory=list[str])
@@ -118,7 +124,8 @@ def _prove(built: list[tuple[series.PullRequest, Path]], before: Path, author: s
         if not verdict.applied:
             run(["git", "am", "--abort"], cwd=work, check=False)
             break
-        new_tests += pull_request.new_tests()
+        own_tests = pull_request.new_tests()
+        new_tests += own_tests
         last = index == len(built) - 1
         _check(
             verdict,
@@ -128,6 +135,7 @@ def _prove(built: list[tuple[series.PullRequest, Path]], before: Path, author: s
             base=base,
             ty_before=ty_before,
             new_tests=new_tests,
+            own_tests=own_tests,
             full_suite=last,
             lanes=lanes,
         )
@@ -207,6 +215,7 @@ def _check(
     base: str,
     ty_before: list[str],
     new_tests: list[str],
+    own_tests: list[str],
     full_suite: bool,
     lanes: dict[str, Path],
 ) -> None:
@@ -217,21 +226,35 @@ def _check(
     if config.INVENTORY in counts:
         verdict.lint.append("inventory-edited")
 
-    targets = list(checks.OFFLINE) if full_suite else [*_affected(pull_request), *new_tests]
-    say(
-        f"{pull_request.name}: upstream's tests ({'the whole offline suite' if full_suite else ' '.join(targets)})"
-    )
+    if full_suite:
+        targets = list(checks.OFFLINE)
+        verdict.targets = f"the whole offline suite (`pytest {' '.join(targets)}`)"
+    else:
+        targets = [*_affected(pull_request), *new_tests]
+        verdict.targets = (
+            f"its `tests.txt` (`{' '.join(_affected(pull_request))}`) and the series' new tests so far"
+        )
+    say(f"{pull_request.name}: upstream's tests ({verdict.targets})")
     result = checks.run_tests(work, config.WORK / f"junit-{pull_request.name}.xml", *targets)
     verdict.tests = result.figure()
-    ours = {checks.node_id(work, t).split("::")[0] for t in result.failed} & set(new_tests)
-    verdict.series_failing = [t for t in result.failed if checks.node_id(work, t).split("::")[0] in ours]
+    verdict.failed = len(result.failed)
+    verdict.series_failing = [t for t in result.failed if _test_file(work, t) in new_tests]
     others = [t for t in result.failed if t not in verdict.series_failing]
-    verdict.newly_failing, verdict.flaky = checks.newly_failing(others, work, before)
+    comparison = checks.compare(others, work, before)
+    verdict.newly_failing, verdict.flaky = comparison.newly_failing, comparison.flaky
+    for test_id, on_base in comparison.failing_on_base.items():
+        here = checks.cause(result.causes.get(test_id, ""), work)
+        if here == checks.cause(on_base, before):
+            verdict.failing_on_base[here] = verdict.failing_on_base.get(here, 0) + 1
+        else:
+            verdict.failing_on_base_otherwise += 1
 
     say(f"{pull_request.name}: the series' tests on the pydantic-v1 lane and on Python 3.10")
-    verdict.pydantic1 = _lane(work, lanes["pydantic1"], new_tests, f"{pull_request.name}-pydantic1")
+    verdict.pydantic1 = _lane(
+        work, lanes["pydantic1"], new_tests, own_tests, f"{pull_request.name}-pydantic1"
+    )
     verdict.py310 = (
-        _lane(work, lanes["py310"], new_tests, f"{pull_request.name}-py310")
+        _lane(work, lanes["py310"], new_tests, own_tests, f"{pull_request.name}-py310")
         if "py310" in lanes
         else "missing (no Python 3.10 on this machine)"
     )
@@ -256,10 +279,21 @@ def _affected(pull_request: series.PullRequest) -> list[str]:
     ]
 
 
-def _lane(work: Path, python: Path, new_tests: list[str], name: str) -> str:
+def _test_file(work: Path, test_id: str) -> str:
+    return checks.node_id(work, test_id).split("::")[0]
+
+
+def _lane(work: Path, python: Path, new_tests: list[str], own_tests: list[str], name: str) -> str:
+    """Run the series' new tests so far with `python`; report this pull request's own apart from the
+    earlier ones'."""
     result = checks.run_tests(work, config.WORK / f"junit-{name}.xml", *new_tests, python=python)
     ok = result.passed and not result.failed
-    return f"{'ok' if ok else 'FAILED'} ({result.figure()})"
+    own = result.only(lambda test_id: _test_file(work, test_id) in own_tests)
+    text = f"{'ok' if ok else 'FAILED'} (its own new tests: {own.figure()}"
+    earlier = result.only(lambda test_id: _test_file(work, test_id) not in own_tests)
+    if earlier.passed or earlier.failed or earlier.skipped:
+        text += f"; the earlier pull requests' new tests, run again: {earlier.figure()}"
+    return text + ")"
 
 
 def _total(verdicts: list[Verdict], expected: int) -> Verdict:
@@ -292,10 +326,9 @@ def _evidence(v: Verdict) -> str:
 Measured by `scripts/upstream-patch --check` on this branch applied with `git am` on top of the
 pull requests before it, on openai {config.UPSTREAM_VERSION} as published on PyPI:
 
-- upstream's tests run for this change: {v.tests}; newly failing test ids against the base: {len(v.newly_failing)}
-  (tests that failed here were rerun on the base and alone; {len(v.flaky)} passed on a rerun, machine load)
-- this change's tests under the pydantic-v1 lane (`scripts/test-pydantic-v1`'s environment): {v.pydantic1}
-- this change's tests on Python 3.10: {v.py310}
+- upstream's tests run for this change, {v.targets}: {v.tests}.{_failures(v)}
+- the series' new tests so far under the pydantic-v1 lane (`scripts/test-pydantic-v1`'s environment): {v.pydantic1}
+- the same on Python 3.10: {v.py310}
 - `ruff check .`, `ty check`, `python -c 'import openai'`: {"clean" if not v.lint else ", ".join(v.lint)}
 - breaking-change check: {"nothing found" if not v.breaking else f"{len(v.breaking)} errors"}. `scripts/detect-breaking-changes`
   needs Node 22.22.3, which this machine lacks, so its two steps were run as written with the same pyright
@@ -303,3 +336,39 @@ pull requests before it, on openai {config.UPSTREAM_VERSION} as published on PyP
   on this tree, then on the base revision's `tests/` against this tree's `src/`.
 - lines changed: +{v.added}/-{v.deleted}; in generator-owned files (custom lines): {v.custom_lines}
 """
+
+
+_KNOWN_CAUSES = {
+    "APIConnectionError": "upstream's mock server, which these tests call, is not running",
+    "APITimeoutError": "upstream's mock server, which these tests call, is not running",
+    "StorageLookupError": "inline-snapshot's stored snapshots are not in the sdist",
+    "FileNotFoundError .github/": "the sdist has no `.github/`",
+}
+"""Why a test that fails on the pristine base fails, for the causes `checks.cause` finds in this run."""
+
+
+def _failures(v: Verdict) -> str:
+    """What became of the tests that failed, rerun on the pristine base and alone: sub-items of the
+    tests' line, or a sentence ending it when nothing failed."""
+    if not v.failed:
+        return " Nothing failed."
+    groups: dict[str, list[str]] = {}
+    for cause in v.failing_on_base:
+        why = next((why for known, why in _KNOWN_CAUSES.items() if cause.startswith(known)), "")
+        groups.setdefault(why, []).append(cause)
+    lines = [
+        f"{sum(v.failing_on_base.values())} fail the same way on the pristine base (rerun there), by cause:",
+        *(
+            f"    - {sum(v.failing_on_base[c] for c in causes)}: {' / '.join(f'`{c}`' for c in causes)}"
+            + (f" ({why})" if why else "")
+            for why, causes in sorted(groups.items(), key=lambda g: -sum(v.failing_on_base[c] for c in g[1]))
+        ),
+    ]
+    if v.failing_on_base_otherwise:
+        lines.append(f"{v.failing_on_base_otherwise} fail on the pristine base too, with another error")
+    if v.flaky:
+        lines.append(f"{len(v.flaky)} passed when rerun alone (machine load)")
+    if v.series_failing:
+        lines.append(f"{len(v.series_failing)} of the series' own tests failed")
+    lines.append(f"newly failing against the base: {len(v.newly_failing)}")
+    return "".join(f"\n{line}" if line.startswith("    - ") else f"\n  - {line}" for line in lines)
