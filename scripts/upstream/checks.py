@@ -69,21 +69,24 @@ def run_tests(
 
 
 def parse_junit(junit: Path) -> TestRun:
+    """Each test once: pytest writes a second entry for a test whose teardown fails, and a failure in
+    either entry makes the test failed, with the first error as its cause."""
     result = TestRun()
     if not junit.exists():
         return result
+    outcomes: dict[str, list[str]] = {}
     for case in ET.parse(junit).getroot().iter("testcase"):
         test_id = f"{case.get('classname')}::{case.get('name')}"
         problem = case.find("failure")
         if problem is None:
             problem = case.find("error")
         if problem is not None:
-            result.failed.append(test_id)
-            result.causes[test_id] = (problem.get("message") or "").partition("\n")[0]
-        elif case.find("skipped") is not None:
-            result.skipped.append(test_id)
-        else:
-            result.passed.append(test_id)
+            result.causes.setdefault(test_id, (problem.get("message") or "").partition("\n")[0])
+            outcomes[test_id] = result.failed
+        elif test_id not in outcomes:
+            outcomes[test_id] = result.skipped if case.find("skipped") is not None else result.passed
+    for test_id, outcome in outcomes.items():
+        outcome.append(test_id)
     return result
 
 
@@ -107,19 +110,28 @@ class Comparison:
     flaky: list[str] = field(default_factory=list[str])
     """Passed when rerun alone (machine load)."""
     failing_on_base: dict[str, str] = field(default_factory=dict[str, str])
-    """Fail on the pristine base too: each one's error there, by test id."""
+    """Fail the same way on the pristine base: each one's `cause` in the run compared, by test id."""
+    failing_on_base_otherwise: list[str] = field(default_factory=list[str])
+    """Fail on the pristine base too, with another error."""
 
 
-def compare(failed: list[str], after: Path, before: Path) -> Comparison:
-    """Rerun the tests that failed on `after` on the pristine `before`, and those that do not fail there
-    again alone on `after`."""
+def compare(failed: dict[str, str], after: Path, before: Path) -> Comparison:
+    """Sort the tests that failed on `after` (their first error line, by test id): rerun them on the
+    pristine `before`, and those that do not fail there again alone on `after`."""
     comparison = Comparison()
-    if not failed:
-        return comparison
     existing = [t for t in failed if Path(before, node_id(after, t).split("::")[0]).is_file()]
     on_base = rerun(before, existing) if existing else TestRun()
-    comparison.failing_on_base = {t: on_base.causes[t] for t in existing if t in on_base.causes}
-    candidates = [t for t in failed if t not in comparison.failing_on_base]
+    also_on_base = [t for t in existing if t in on_base.causes]
+    # A test's error can depend on the tests run before it, and the base ran it alone: where the errors
+    # differ, the test's error when run alone here is the one to compare.
+    differ = [t for t in also_on_base if cause(failed[t], after) != cause(on_base.causes[t], before)]
+    alone = rerun(after, differ) if differ else TestRun()
+    for test_id in also_on_base:
+        if cause(alone.causes.get(test_id, failed[test_id]), after) == cause(on_base.causes[test_id], before):
+            comparison.failing_on_base[test_id] = cause(failed[test_id], after)
+        else:
+            comparison.failing_on_base_otherwise.append(test_id)
+    candidates = [t for t in failed if t not in also_on_base]
     if candidates:
         passing_again = set(rerun(after, candidates).passed)
         comparison.newly_failing = [t for t in candidates if t not in passing_again]

@@ -239,15 +239,12 @@ def _check(
     verdict.tests = result.figure()
     verdict.failed = len(result.failed)
     verdict.series_failing = [t for t in result.failed if _test_file(work, t) in new_tests]
-    others = [t for t in result.failed if t not in verdict.series_failing]
+    others = {t: result.causes[t] for t in result.failed if t not in verdict.series_failing}
     comparison = checks.compare(others, work, before)
     verdict.newly_failing, verdict.flaky = comparison.newly_failing, comparison.flaky
-    for test_id, on_base in comparison.failing_on_base.items():
-        here = checks.cause(result.causes.get(test_id, ""), work)
-        if here == checks.cause(on_base, before):
-            verdict.failing_on_base[here] = verdict.failing_on_base.get(here, 0) + 1
-        else:
-            verdict.failing_on_base_otherwise += 1
+    for cause in comparison.failing_on_base.values():
+        verdict.failing_on_base[cause] = verdict.failing_on_base.get(cause, 0) + 1
+    verdict.failing_on_base_otherwise = len(comparison.failing_on_base_otherwise)
 
     say(f"{pull_request.name}: the series' tests on the pydantic-v1 lane and on Python 3.10")
     verdict.pydantic1 = _lane(
