@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 from . import (
     classify,
+    fleet_delay,
+    fleet_requests,
     import_time,
     poll_delay,
     poll_requests,
@@ -16,6 +18,7 @@ from . import (
     retrieve,
     retrieve_failed,
     stream,
+    tracked_jobs,
 )
 from ._harness import Figure
 
@@ -35,14 +38,21 @@ BENCHMARKS: tuple[tuple[str, Callable[..., Figure]], ...] = (
     ("poll_requests", poll_requests.run),
     ("poll_delay", poll_delay.run),
     ("resume_bytes", resume_bytes.run),
+    ("fleet_requests", fleet_requests.run),
+    ("fleet_delay", fleet_delay.run),
 )
+# Printed after the figures, without a target and not on the final line.
+PROBES: tuple[tuple[str, Callable[..., str]], ...] = (("tracked_jobs", tracked_jobs.run),)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer samples: under a minute on 2 cores")
     parser.add_argument(
-        "--only", action="append", choices=[name for name, _ in BENCHMARKS], help="run only these figures"
+        "--only",
+        action="append",
+        choices=[name for name, _ in (*BENCHMARKS, *PROBES)],
+        help="run only these figures (and probes)",
     )
     args = parser.parse_args(argv)
     quick: bool = args.quick
@@ -60,6 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         figure = run(quick=quick)
         _say(f"{figure.report()}  [{time.monotonic() - began:.1f}s]")
         figures.append(figure)
+    for name, probe in PROBES:
+        if only and name not in only:
+            continue
+        began = time.monotonic()
+        lines = probe(quick=quick).splitlines()
+        _say(f"{name:<16} {lines[0]}  [{time.monotonic() - began:.1f}s]")
+        for line in lines[1:]:
+            _say(f"{'':<16} {line}")
     missed = [figure.name for figure in figures if not figure.met]
     _say(
         f"bench: {len(figures) - len(missed)}/{len(figures)} figures on target"
