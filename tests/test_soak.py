@@ -11,6 +11,11 @@ scripted fate; every streamed job saw each event exactly once, in order, up to t
 that reveals a failure, which is raised in its place with its sequence number (lost = 0,
 repeated = 0). After the run no thread is left behind (server, pool or client).
 
+Webhooks are on throughout (`soak_webhooks`): some jobs script their end delivered twice
+(`duplicate`) or late, the receiver refuses some attempts, and every job's end must have
+been accepted as many times as scripted, under one `webhook-id`, with `from_webhook`
+giving the scripted outcome (lost = 0, repeated = the duplicates scripted).
+
 The default suite runs a small soak; `-m soak` runs the full one (500 jobs):
 
     scripts/test -m soak -p no:xdist -s tests/test_soak.py
@@ -32,12 +37,18 @@ import pytest
 from openai.types.responses import Response
 
 import openai_background_errors as obe
-from openai_background_errors.emulator import serve
+from openai_background_errors.emulator import new_webhook_secret, serve
+
+from .soak_webhooks import JOB_KEY, Refusals, WebhookTally, check_deliveries, copies
+from .webhook_receiver import receiving
 
 CONCURRENCY = 8
 RAISE_ON = ("failed", "incomplete")
 JOIN_BOUND_S = 30.0
 """How long a leftover thread may take to finish after the run; never reached when all is well."""
+WEBHOOK_BOUND_S = 30.0
+"""How long the last webhooks may take to be accepted after the last job; never reached when all is well."""
+SECRET = new_webhook_secret()
 
 FATES = [
     "completed",
@@ -92,7 +103,14 @@ def plan(count: int, seed: int) -> list[Job]:
             # answers, and the client raises a failure from the create itself.
             "emulator.run_ms": str(rng.randint(1, 40)),
             "emulator.poll_after_ms": "5",
+            JOB_KEY: str(number),
         }
+        webhook_faults = [
+            *(["duplicate"] if rng.random() < 0.2 else []),
+            *([f"late:{rng.randint(0, 50)}"] if rng.random() < 0.2 else []),
+        ]
+        if webhook_faults:
+            metadata["emulator.webhook_faults"] = ",".join(webhook_faults)
         if watch == "create_and_poll" and rng.random() < 0.5:
             # At most two faults in a row: the SDK's own max_retries (2) sees every one through.
             faults = rng.choices(["500", "429", "500", "429", "reset"], k=rng.randint(1, 2))
@@ -186,30 +204,41 @@ async def run_async_job(client: obe.AsyncOpenAI, job: Job) -> tuple[BaseExceptio
     return None, numbers
 
 
-def soak(count: int, seed: int) -> Tally:
+def soak(count: int, seed: int) -> tuple[Tally, WebhookTally]:
     before = set(threading.enumerate())
     jobs = plan(count, seed)
     sync_jobs, async_jobs = jobs[: count // 2], jobs[count // 2 :]
     tally = Tally()
-    with serve() as base_url:
-        with obe.OpenAI(base_url=base_url, api_key="sk-soak", raise_on=RAISE_ON) as client:
+    refusals = Refusals(seed)
+    with receiving() as receiver, serve(webhook_url=receiver.url, webhook_secret=SECRET) as base_url:
+        receiver.answer_for = refusals
+        with obe.OpenAI(
+            base_url=base_url, api_key="sk-soak", raise_on=RAISE_ON, webhook_secret=SECRET
+        ) as client:
             with concurrent.futures.ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
                 outcomes = pool.map(functools.partial(run_sync_job, client), sync_jobs)
                 for job, (raised, numbers) in zip(sync_jobs, outcomes, strict=True):
                     tally.record(job, raised, numbers)
 
-        async def run_async_jobs() -> list[tuple[BaseException | None, list[int] | None]]:
-            gate = asyncio.Semaphore(CONCURRENCY)
-            async with obe.AsyncOpenAI(base_url=base_url, api_key="sk-soak", raise_on=RAISE_ON) as client:
+            async def run_async_jobs() -> list[tuple[BaseException | None, list[int] | None]]:
+                gate = asyncio.Semaphore(CONCURRENCY)
+                async with obe.AsyncOpenAI(
+                    base_url=base_url, api_key="sk-soak", raise_on=RAISE_ON
+                ) as async_client:
 
-                async def bounded(job: Job) -> tuple[BaseException | None, list[int] | None]:
-                    async with gate:
-                        return await run_async_job(client, job)
+                    async def bounded(job: Job) -> tuple[BaseException | None, list[int] | None]:
+                        async with gate:
+                            return await run_async_job(async_client, job)
 
-                return await asyncio.gather(*(bounded(job) for job in async_jobs))
+                    return await asyncio.gather(*(bounded(job) for job in async_jobs))
 
-        for job, (raised, numbers) in zip(async_jobs, asyncio.run(run_async_jobs()), strict=True):
-            tally.record(job, raised, numbers)
+            for job, (raised, numbers) in zip(async_jobs, asyncio.run(run_async_jobs()), strict=True):
+                tally.record(job, raised, numbers)
+
+            accepted = refusals.wait_accepted(sum(copies(job.metadata) for job in jobs), WEBHOOK_BOUND_S)
+            webhooks = check_deliveries(
+                client, {job.number: job for job in jobs}, refusals, accepted, threads=CONCURRENCY
+            )
 
     leftover = [thread for thread in threading.enumerate() if thread not in before]
     for thread in leftover:
@@ -220,18 +249,23 @@ def soak(count: int, seed: int) -> Tally:
         f"lost={tally.lost} repeated={tally.repeated} mismatches={len(tally.mismatches)} "
         f"threads_left={len(still_running)}"
     )
+    print(webhooks.line())
     assert still_running == []
-    return tally
+    return tally, webhooks
 
 
 def _seed() -> int:
     return int(os.environ.get("SOAK_SEED", random.randrange(1 << 32)))
 
 
-def _check(tally: Tally, count: int) -> None:
+def _check(tallies: tuple[Tally, WebhookTally], count: int) -> None:
+    tally, webhooks = tallies
     assert tally.jobs == count
     assert tally.mismatches == []
     assert (tally.lost, tally.repeated) == (0, 0)
+    assert webhooks.mismatches == []
+    assert (webhooks.delivered, webhooks.lost) == (count, 0)
+    assert webhooks.repeated == webhooks.duplicates_scripted
 
 
 def test_small_soak() -> None:

@@ -3,8 +3,9 @@
 `receiving()` serves one on a thread of its own and yields it. Each POST is
 recorded (body, headers, arrival time) before it is answered; `answers` scripts
 the next answers in order (an HTTP status, or "reset" to cut the connection
-without answering), then 200. `hold` makes it keep every delivery waiting
-until set, to show that a stuck receiver does not stall the emulator's API.
+without answering), then 200; `answer_for`, when set, decides each answer from
+the delivery instead. `hold` makes it keep every delivery waiting until set, to
+show that a stuck receiver does not stall the emulator's API.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ class Receiver:
     url: str = ""
     deliveries: list[Delivery] = field(default_factory=lambda: [])
     answers: deque[int | str] = field(default_factory=deque[int | str])
+    answer_for: Callable[[Delivery], int | str] | None = None
     hold: threading.Event | None = None
     _arrived: threading.Condition = field(default_factory=threading.Condition)
 
@@ -50,8 +52,12 @@ class Receiver:
         request = Request(scope, receive)
         body = await request.body()
         with self._arrived:
-            self.deliveries.append(Delivery(body, dict(request.headers), time.monotonic()))
-            answer = self.answers.popleft() if self.answers else 200
+            delivery = Delivery(body, dict(request.headers), time.monotonic())
+            self.deliveries.append(delivery)
+            if self.answer_for is not None:
+                answer = self.answer_for(delivery)
+            else:
+                answer = self.answers.popleft() if self.answers else 200
             self._arrived.notify_all()
         if self.hold is not None:
             await anyio.to_thread.run_sync(self.hold.wait)
