@@ -18,6 +18,10 @@ What is recorded, all on the one monotonic clock the emulator also keeps time by
   answered (the app's clock, wrapped);
 - when `poll_many` yielded the job's outcome.
 
+While `poll_many` runs, the heap is frozen (`gc.freeze`): the emulator's thousands
+of stored jobs share the process, and a full collection rescanning them stopped
+server and client together for 100 ms and more, a pause no real client has.
+
 The sentinel is cancelled right after the first answer to one of its polls that
 arrives once every other job has turned terminal (from the client's transport, as
 that answer arrives): it is the last job to end, and it ends at the worst moment
@@ -27,6 +31,7 @@ for a poller, just after a poll was answered.
 from __future__ import annotations
 
 import functools
+import gc
 import random
 import threading
 import time
@@ -193,12 +198,20 @@ def _run(shape: Shape) -> FleetRun:
 
             by_id = {job.response_id: job for job in jobs}
             counter = ByteCounter(on_answer=on_answer)
-            with counted_client(obe.OpenAI, f"{root}/v1", counter) as client:
-                started = time.monotonic()
-                for outcome in client.responses.poll_many(list(by_id)):
-                    by_id[outcome.response_id].yielded_at = time.monotonic()
-                    assert outcome.response is not None, outcome
-                polling_s = time.monotonic() - started
+            # The emulator's stored jobs (a timeline of bodies each) are a heap no real client holds;
+            # frozen, the collector's full passes do not rescan them and stop the whole process,
+            # server and client, in the middle of the fleet.
+            gc.collect()
+            gc.freeze()
+            try:
+                with counted_client(obe.OpenAI, f"{root}/v1", counter) as client:
+                    started = time.monotonic()
+                    for outcome in client.responses.poll_many(list(by_id)):
+                        by_id[outcome.response_id].yielded_at = time.monotonic()
+                        assert outcome.response is not None, outcome
+                    polling_s = time.monotonic() - started
+            finally:
+                gc.unfreeze()
             stored = app.store.get(sentinel.response_id)
             assert stored is not None and stored.cancelled_at is not None
             sentinel.terminal_at = stored.started + stored.cancelled_at
