@@ -210,9 +210,11 @@ def test_the_example_receiver_hands_each_delivery_on_once_and_refuses_forgeries(
     """examples/webhook_receiver.py behind the emulator: the duplicate is acknowledged, not redone."""
     handed_on: list[Response | obe.BackgroundResponseError] = []
     arrived = threading.Condition()
+    loops: list[asyncio.AbstractEventLoop] = []
 
     async def on_outcome(outcome: Response | obe.BackgroundResponseError) -> None:
         with arrived:
+            loops.append(asyncio.get_running_loop())
             handed_on.append(outcome)
             arrived.notify_all()
 
@@ -247,6 +249,9 @@ def test_the_example_receiver_hands_each_delivery_on_once_and_refuses_forgeries(
         forged = httpx2.post(f"{root}/webhooks/openai", content=forged_body, headers=signed[0])
         with arrived:
             assert arrived.wait_for(lambda: len(handed_on) >= 2, timeout=20)
+        # Closed on the receiver's loop while it runs: its kept-alive connection would otherwise
+        # outlive the loop and warn (ResourceWarning) in whichever test the collector next runs in.
+        asyncio.run_coroutine_threadsafe(client.close(), loops[0]).result(timeout=20)
     assert answers == [204, 204, 204] and forged.status_code == 400
     assert len(handed_on) == 2  # three deliveries, two webhook-ids
     by_id = {
