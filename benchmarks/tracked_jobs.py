@@ -24,6 +24,7 @@ fork and exec keeps its parent's peak there, which would report the bench's own.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import concurrent.futures
 import json
 import random
@@ -160,8 +161,11 @@ def _by_webhooks(scripts: list[dict[str, str]]) -> Tracked:
         api_key="emulator", base_url=f"http://127.0.0.1:{port}/v1", webhook_secret=secret
     )
 
+    loops: list[asyncio.AbstractEventLoop] = []
+
     async def on_outcome(outcome: Response | obe.BackgroundResponseError) -> None:
         # On the receiver's event loop: one thread, so no lock.
+        loops[:] = [asyncio.get_running_loop()]
         response_id = outcome.id if isinstance(outcome, Response) else str(outcome.response_id)
         tracked.outcomes.setdefault(response_id, time.monotonic())
         if len(tracked.outcomes) == len(scripts):
@@ -174,6 +178,8 @@ def _by_webhooks(scripts: list[dict[str, str]]) -> Tracked:
                 tracked.create(client, scripts)
             every.wait(max(0.0, tracked.began + last_end_s + OUTCOME_GRACE_S - time.monotonic()))
             tracked.gets, tracked.posts = _counts(base_url)
+            if loops:  # closed on the receiver's loop, while it runs
+                asyncio.run_coroutine_threadsafe(receiver_client.close(), loops[0]).result(timeout=30)
     return tracked
 
 
