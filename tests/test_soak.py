@@ -19,6 +19,9 @@ giving the scripted outcome (lost = 0, repeated = the duplicates scripted).
 The default suite runs a small soak; `-m soak` runs the full one (500 jobs):
 
     scripts/test -m soak -p no:xdist -s tests/test_soak.py
+
+A failing soak names its seed and lane and the command that reruns that seed alone
+(`SOAK_SEED=<seed>`; in a nox lane, `nox -s <lane> -- <test id>`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ import functools
 import os
 import random
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +43,7 @@ from openai.types.responses import Response
 import openai_background_errors as obe
 from openai_background_errors.emulator import new_webhook_secret, serve
 
+from .lanes import LANE
 from .soak_webhooks import JOB_KEY, Refusals, WebhookTally, check_deliveries, copies
 from .webhook_receiver import receiving
 
@@ -258,6 +263,24 @@ def _seed() -> int:
     return int(os.environ.get("SOAK_SEED", random.randrange(1 << 32)))
 
 
+@contextmanager
+def _reproducible(seed: int, test_id: str) -> Generator[None, None, None]:
+    """Turn a failure into one that says how to rerun this seed alone, in this lane."""
+    try:
+        yield
+    except Exception as error:
+        session = os.environ.get("NOX_CURRENT_SESSION")
+        runner = (
+            f".venv/bin/nox -s {session} --force-python python3 -- -n 0 -s"
+            if session
+            else "scripts/test -n 0 -s"
+        )
+        raise AssertionError(
+            f"soak failed with seed={seed} ({LANE}); rerun this seed alone: "
+            f"SOAK_SEED={seed} {runner} {test_id}"
+        ) from error
+
+
 def _check(tallies: tuple[Tally, WebhookTally], count: int) -> None:
     tally, webhooks = tallies
     assert tally.jobs == count
@@ -269,9 +292,13 @@ def _check(tallies: tuple[Tally, WebhookTally], count: int) -> None:
 
 
 def test_small_soak() -> None:
-    _check(soak(40, _seed()), 40)
+    seed = _seed()
+    with _reproducible(seed, "tests/test_soak.py::test_small_soak"):
+        _check(soak(40, seed), 40)
 
 
 @pytest.mark.soak
 def test_full_soak() -> None:
-    _check(soak(500, _seed()), 500)
+    seed = _seed()
+    with _reproducible(seed, "-m soak tests/test_soak.py::test_full_soak"):
+        _check(soak(500, seed), 500)

@@ -62,7 +62,9 @@ class Receiver:
         if self.hold is not None:
             await anyio.to_thread.run_sync(self.hold.wait)
         if answer == "reset":
-            return  # uvicorn closes the connection of an app that returns without answering
+            # uvicorn closes the connection of an app that returns without answering, and logs
+            # "ASGI callable returned without starting response." for it: a scripted refusal.
+            return
         await send({"type": "http.response.start", "status": int(answer), "headers": []})
         await send({"type": "http.response.body", "body": b""})
 

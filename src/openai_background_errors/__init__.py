@@ -10,6 +10,7 @@ point, handed out as a value by `responses.poll_many` (and raised by
 
 from openai import OpenAIError
 
+from ._pydantic1_threads import make_root_models_thread_safe
 from .client import AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, OpenAI, enable
 from .errors import (
     BackgroundContentFilterError,
@@ -32,6 +33,8 @@ from .outcome import PollOutcome
 from .registry import ErrorRegistry, default_registry, error_for, is_retryable, raise_for_status
 
 __version__ = "0.1.0"
+
+make_root_models_thread_safe()
 
 __all__ = [
     "AsyncAzureOpenAI",
