@@ -1,9 +1,9 @@
-"""Threads that first meet an SDK union type together get models, not dicts (pydantic 1's race).
+"""Threads that first meet an SDK generic model together get models, not dicts (pydantic 1's race).
 
 See `openai_background_errors._pydantic1_threads` for the cause. The first test holds one thread
-inside pydantic 1's preparation of a fresh root model, in the window where the half-built class
-is already cached, and validates from a second thread: without the lock the second thread gets
-the raw dict back. The second test is the whole symptom, from cold processes: many threads
+inside pydantic 1's preparation of a fresh generic model (a union's root model, a page), in the
+window where the half-built class is already cached, and builds the same from a second thread:
+without the lock the second thread gets the raw dict back. The second test is the whole symptom, from cold processes: many threads
 sharing one client, each reading a background stream from the emulator.
 """
 
@@ -15,10 +15,11 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pytest
-from openai._models import BaseModel, validate_type
+from openai._models import BaseModel, construct_type, validate_type
+from openai.pagination import SyncCursorPage
 
 # Importing the package (here through its emulator) installs the lock.
 from openai_background_errors.emulator import serve
@@ -39,27 +40,61 @@ class _Dog(BaseModel):
     name: str
 
 
-@pytest.mark.skipif(not PYDANTIC_V1, reason="pydantic 2 never builds openai's root models")
-def test_a_thread_waits_for_the_root_model_another_is_building(monkeypatch: pytest.MonkeyPatch) -> None:
-    model_field: Any = importlib.import_module("pydantic.fields").ModelField  # pydantic 1's
-    analyse: Callable[..., Any] = model_field._type_analysis
+def _validate_union(value: dict[str, str]) -> object:
+    pet: Any = _Cat | _Dog  # a union no other test validates: its root model is built here
+    return validate_type(type_=pet, value=value)
+
+
+def _construct_page(value: dict[str, str]) -> object:
+    page = construct_type(type_=SyncCursorPage[_Dog], value={"data": [value]})  # built here too
+    return cast(Any, page).data[0]
+
+
+def _hold_union_in_field_preparation() -> tuple[Any, str, Callable[[Any], bool]]:
+    """The root model's field mid-preparation: typed already, no validators yet."""
+    model_field = importlib.import_module("pydantic.fields").ModelField
+    return model_field, "_type_analysis", lambda field: field.name == "__root__"
+
+
+def _hold_page_before_field_preparation() -> tuple[Any, str, Callable[[Any], bool]]:
+    """The page's fields before preparation: still pydantic's placeholder type."""
+    # Its generic bases are parametrized (and prepared) first: hold the page class itself.
+    generics = importlib.import_module("pydantic.generics")
+    return generics, "_prepare_model_fields", lambda model: model.__name__.startswith("SyncCursorPage")
+
+
+@pytest.mark.skipif(not PYDANTIC_V1, reason="pydantic 2 has no such window")
+@pytest.mark.parametrize(
+    ("build", "hold"),
+    [
+        (_validate_union, _hold_union_in_field_preparation),
+        (_construct_page, _hold_page_before_field_preparation),
+    ],
+    ids=["union", "page"],
+)
+def test_a_thread_waits_for_the_generic_model_another_is_building(
+    monkeypatch: pytest.MonkeyPatch,
+    build: Callable[[dict[str, str]], object],
+    hold: Callable[[], tuple[Any, str, Callable[[Any], bool]]],
+) -> None:
+    owner, name, holds = hold()
+    original: Callable[..., Any] = getattr(owner, name)
     builder_inside = threading.Event()
     builder_may_finish = threading.Event()
 
-    def held_type_analysis(field: Any) -> Any:
-        if field.name == "__root__" and not builder_inside.is_set():
+    def held(first: Any, *rest: Any) -> Any:
+        if holds(first) and not builder_inside.is_set():
             builder_inside.set()
             assert builder_may_finish.wait(10)
-        return analyse(field)
+        return original(first, *rest)
 
-    monkeypatch.setattr(model_field, "_type_analysis", held_type_analysis)
-    pet: Any = _Cat | _Dog  # a union no test has validated yet: its root model is built here
+    monkeypatch.setattr(owner, name, held)
     value = {"kind": "dog", "name": "Rex"}
     results: dict[str, object] = {}
-    builder = threading.Thread(target=lambda: results.update(builder=validate_type(type_=pet, value=value)))
+    builder = threading.Thread(target=lambda: results.update(builder=build(value)))
     builder.start()
     assert builder_inside.wait(10)
-    reader = threading.Thread(target=lambda: results.update(reader=validate_type(type_=pet, value=value)))
+    reader = threading.Thread(target=lambda: results.update(reader=build(value)))
     reader.start()
     reader.join(0.5)  # without the lock the reader is done by now, holding a dict
     builder_may_finish.set()

@@ -10,7 +10,7 @@ point, handed out as a value by `responses.poll_many` (and raised by
 
 from openai import OpenAIError
 
-from ._pydantic1_threads import make_root_models_thread_safe
+from ._pydantic1_threads import make_generic_models_thread_safe
 from .client import AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, OpenAI, enable
 from .errors import (
     BackgroundContentFilterError,
@@ -34,7 +34,7 @@ from .registry import ErrorRegistry, default_registry, error_for, is_retryable, 
 
 __version__ = "0.1.0"
 
-make_root_models_thread_safe()
+make_generic_models_thread_safe()
 
 __all__ = [
     "AsyncAzureOpenAI",

@@ -1,43 +1,44 @@
-"""Under pydantic 1, openai's first use of a union type from several threads at once gives dicts.
+"""Under pydantic 1, openai's generic models parametrized from several threads at once give dicts.
 
-openai validates a value against a union (a stream event, a webhook event, an output item)
-through a generic root model it parametrizes on first use, `RootModel[union]`. pydantic 1's
-`GenericModel.__class_getitem__` publishes the new class in its cache before it has prepared
-the class's fields, and pydantic will not fix that in 1.x (pydantic/pydantic#10351). A second
-thread that takes the class from the cache in that window validates against a field with no
-validators yet, which accepts the raw dict as it is: the caller gets a `dict` where the SDK
-promises a model (`event.sequence_number` raises `AttributeError`; `webhooks.unwrap` returns
-a dict, which is no `response.*` event). The stock client meets it too.
+openai parametrizes its generic models on first use: `RootModel[union]` to validate a value
+against a union (a stream event, a webhook event, an output item), and pages such as
+`SyncCursorPage[ResponseItem]`. pydantic 1's `GenericModel.__class_getitem__` publishes the new
+class in its cache before it has prepared the class's fields, and pydantic will not fix that in
+1.x (pydantic/pydantic#10351). A second thread that takes the class from the cache in that
+window validates against fields with no validators yet, which accept the raw dict as it is: the
+caller gets a `dict` where the SDK promises a model (`event.sequence_number` raises
+`AttributeError`; `webhooks.unwrap` returns a dict, which is no `response.*` event). The stock
+client meets it too.
 
-Importing this package serializes that parametrization with one lock, so a thread waits for
-the class to be whole. The lock is taken only on this path, which pydantic 2 never takes.
+Importing this package makes openai's `GenericModel[...]` one thread at a time, so a thread
+waits for the class to be whole. A reentrant lock: parametrizing a model parametrizes its
+generic bases. Under pydantic 2, which has no such window, nothing is changed.
 """
 
 from __future__ import annotations
 
-import functools
 import threading
-from collections.abc import Callable
 from typing import Any
 
-import openai._models
+from openai._compat import PYDANTIC_V1
+from openai._models import GenericModel
 
-__all__ = ["make_root_models_thread_safe"]
-
-_LOCKED = "__openai_background_errors_locked__"
+__all__ = ["make_generic_models_thread_safe"]
 
 
-def make_root_models_thread_safe() -> None:
-    """Wrap openai's pydantic-1 root-model factory in a lock (once; a no-op under pydantic 2)."""
-    factory: Callable[[Any], Any] | None = getattr(openai._models, "_create_pydantic_model", None)  # pyright: ignore[reportPrivateUsage]
-    if factory is None or getattr(factory, _LOCKED, False):
+def make_generic_models_thread_safe() -> None:
+    """Put openai's pydantic-1 `GenericModel.__class_getitem__` under a lock.
+
+    Only pydantic's own is wrapped: once done, or if openai's `GenericModel` defines its own,
+    the class has one in its `__dict__` and is left alone.
+    """
+    if not PYDANTIC_V1 or "__class_getitem__" in GenericModel.__dict__:
         return
-    lock = threading.Lock()
+    unlocked: Any = getattr(GenericModel.__class_getitem__, "__func__")  # noqa: B009  # the classmethod's function
+    lock = threading.RLock()
 
-    @functools.wraps(factory)
-    def locked(type_: Any) -> Any:
+    def locked(cls: Any, params: Any) -> Any:
         with lock:
-            return factory(type_)
+            return unlocked(cls, params)
 
-    setattr(locked, _LOCKED, True)
-    setattr(openai._models, "_create_pydantic_model", locked)  # noqa: B010
+    setattr(GenericModel, "__class_getitem__", classmethod(locked))  # noqa: B010

@@ -1,11 +1,12 @@
 import threading
-from typing import Any, Union
+from typing import Any, Dict, Union, Callable
 from typing_extensions import Literal
 
 import pytest
 
 from openai._compat import PYDANTIC_V1
-from openai._models import BaseModel, validate_type
+from openai._models import BaseModel, validate_type, construct_type
+from openai.pagination import SyncCursorPage
 
 
 class Cat(BaseModel):
@@ -18,32 +19,59 @@ class Dog(BaseModel):
     name: str
 
 
-@pytest.mark.skipif(not PYDANTIC_V1, reason="only Pydantic v1 validates unions through a generic root model")
-def test_validate_type_waits_for_a_root_model_being_created(monkeypatch: pytest.MonkeyPatch) -> None:
+def validate_union(value: Dict[str, str]) -> object:
+    pet: Any = Union[Cat, Dog]
+    return validate_type(type_=pet, value=value)
+
+
+def construct_page(value: Dict[str, str]) -> object:
+    page: Any = construct_type(type_=SyncCursorPage[Dog], value={"data": [value]})
+    return page.data[0]
+
+
+def pause_union() -> "tuple[Any, str, Callable[[Any], bool]]":
+    # the root model's field, typed but without validators yet
     from pydantic.fields import ModelField  # ty: ignore[missing-module-member]
 
-    type_analysis = ModelField._type_analysis
+    return ModelField, "_type_analysis", lambda field: field.name == "__root__"
+
+
+def pause_page() -> "tuple[Any, str, Callable[[Any], bool]]":
+    # the page's fields before they are prepared (its generic bases are prepared first)
+    import pydantic.generics
+
+    return pydantic.generics, "_prepare_model_fields", lambda model: model.__name__.startswith("SyncCursorPage")
+
+
+@pytest.mark.skipif(not PYDANTIC_V1, reason="only Pydantic v1 caches a generic model before preparing it")
+@pytest.mark.parametrize(("build", "pause"), [(validate_union, pause_union), (construct_page, pause_page)])
+def test_parametrizing_waits_for_a_model_being_created(
+    monkeypatch: pytest.MonkeyPatch,
+    build: Callable[[Dict[str, str]], object],
+    pause: "Callable[[], tuple[Any, str, Callable[[Any], bool]]]",
+) -> None:
+    owner, name, should_pause = pause()
+    original = getattr(owner, name)
     creating = threading.Event()
     resume = threading.Event()
 
-    def paused_type_analysis(field: Any) -> Any:
-        if field.name == "__root__" and not creating.is_set():
+    def paused(first: Any, *args: Any) -> Any:
+        if should_pause(first) and not creating.is_set():
             creating.set()
             assert resume.wait(10)
-        return type_analysis(field)
+        return original(first, *args)
 
-    monkeypatch.setattr(ModelField, "_type_analysis", paused_type_analysis)
+    monkeypatch.setattr(owner, name, paused)
 
-    pet: Any = Union[Cat, Dog]
     value = {"kind": "dog", "name": "Rex"}
     results: "dict[str, object]" = {}
 
-    creator = threading.Thread(target=lambda: results.update(creator=validate_type(type_=pet, value=value)))
+    creator = threading.Thread(target=lambda: results.update(creator=build(value)))
     creator.start()
     assert creating.wait(10)
 
-    # this thread asks for the root model while the first one is still creating it
-    reader = threading.Thread(target=lambda: results.update(reader=validate_type(type_=pet, value=value)))
+    # this thread asks for the same model while the first one is still creating it
+    reader = threading.Thread(target=lambda: results.update(reader=build(value)))
     reader.start()
     reader.join(0.5)
 
