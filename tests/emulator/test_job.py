@@ -14,7 +14,7 @@ from openai.types.responses.response_error import ResponseError
 from openai_background_errors.emulator.error_events import RATE_LIMIT_HEADERS
 from openai_background_errors.emulator.job import Job
 from openai_background_errors.emulator.script import parse_script
-from openai_background_errors.emulator.wire import ECHOED_FIELDS, error_message
+from openai_background_errors.emulator.wire import echoed_fields, error_message
 
 EVENTS: pydantic.TypeAdapter[ResponseStreamEvent] = pydantic.TypeAdapter(ResponseStreamEvent)
 CODES: tuple[str, ...] = typing.get_args(ResponseError.model_fields["code"].annotation)
@@ -42,7 +42,7 @@ def make_job(
         model="gpt-test",
         background=background,
         metadata=metadata,
-        echo=dict(ECHOED_FIELDS),
+        echo=echoed_fields({}),
     )
 
 
