@@ -96,6 +96,30 @@ def test_failed_and_incomplete_streams(client: openai.OpenAI) -> None:
     assert [e.sequence_number for e in incomplete] == list(range(len(incomplete)))
 
 
+def test_the_stock_sdk_raises_a_plain_api_error_for_the_nested_error_event(client: openai.OpenAI) -> None:
+    metadata = script(outcome="failed:rate_limit_exceeded", error_event="nested")
+    seen: list[str] = []
+    with (
+        pytest.raises(openai.APIError) as caught,
+        client.responses.create(
+            model="gpt-test", input="hi", background=True, stream=True, metadata=metadata
+        ) as stream,
+    ):
+        seen.extend(event.type for event in stream)
+    assert type(caught.value) is openai.APIError
+    assert (caught.value.code, caught.value.type) == ("rate_limit_exceeded", "tokens")
+    assert seen == ["response.created", "response.queued", "response.in_progress"]
+
+
+def test_the_stock_sdk_reads_past_the_flat_error_event(client: openai.OpenAI) -> None:
+    metadata = script(outcome="failed:rate_limit_exceeded", error_event="flat")
+    with client.responses.create(
+        model="gpt-test", input="hi", background=True, stream=True, metadata=metadata
+    ) as stream:
+        events = [checked(event) for event in stream]
+    assert [event.type for event in events][-2:] == ["error", "response.failed"]
+
+
 def test_foreground_stream_is_live_and_cannot_be_streamed_again(client: openai.OpenAI) -> None:
     with client.responses.create(model="gpt-test", input="hi", stream=True, metadata=script()) as stream:
         events = [checked(event) for event in stream]
