@@ -19,7 +19,7 @@ from typing import Literal
 
 from .wire import Json, error_message
 
-__all__ = ["SHAPES", "ErrorEventShape", "error_event", "nested_type"]
+__all__ = ["NULL_CODE_TYPE", "RATE_LIMIT_HEADERS", "SHAPES", "ErrorEventShape", "error_event", "nested_type"]
 
 ErrorEventShape = Literal["flat", "nested"]
 SHAPES: tuple[ErrorEventShape, ...] = ("flat", "nested")

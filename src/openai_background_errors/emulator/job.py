@@ -10,8 +10,9 @@ events exist are all computed from the seconds elapsed since then::
 (a foreground job is ``in_progress`` from the start, as the API's are).
 
 Cancelling freezes the timeline: the job is ``cancelled`` from then on,
-keeps the output it had streamed, and no later event ever appears. The only other mutable state is what the
-script spends: stream drops and poll faults, and the request counters.
+keeps the output it had streamed, and no later event ever appears. The only
+other mutable state is what the script spends: stream drops and poll faults,
+and the request counters.
 """
 
 from __future__ import annotations
