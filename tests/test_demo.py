@@ -29,7 +29,7 @@ def test_demo_scenarios() -> None:
         "BackgroundResponseFailedError",
     )
     dropped = rows["stream dropped twice"]
-    assert (dropped.outcome, dropped.events_lost, dropped.requests) == ("completed, 13 events", "0", 3)
+    assert (dropped.outcome, dropped.events_lost, dropped.requests) == ("completed, 14 events", "0", 3)
     assert dropped.action == "resumed 2x, 0 repeated"
     polled = rows["poll follows openai-poll-after-ms"]
     assert polled.action == "4 polls, hint allows >= 4"

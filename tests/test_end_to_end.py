@@ -222,7 +222,7 @@ async def test_poll_faults_surface_as_the_sdks_exceptions_never_as_background_er
         await _call(client.responses.poll(response_id))
 
 
-TOTAL_EVENTS = 13  # a completed job's stream: created .. completed
+TOTAL_EVENTS = 14  # a completed background job's stream: created, queued .. completed
 
 
 @pytest.mark.parametrize("drop_after", range(1, TOTAL_EVENTS + 1))

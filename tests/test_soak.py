@@ -76,7 +76,13 @@ STREAMED_PER_FATE = {"completed": (13, None), "incomplete": (12, 12), "failed": 
 """For each outcome (with `RAISE_ON`): how many events a stream delivers, numbered from 0, and the
 sequence number of the event raised in place of the next one (docs/emulator.md: a completed or
 incomplete run streams 13 events, the last one terminal; a failed run 4, `error` at 2 and
-`response.failed` at 3, which the stream reads ahead to and raises with the whole response)."""
+`response.failed` at 3, which the stream reads ahead to and raises with the whole response), for
+a job without a queue; a queued job streams `response.queued` second, one more (`queued_shift`)."""
+
+
+def queued_shift(metadata: dict[str, str]) -> int:
+    """1 if the job waits in a queue, so that its stream carries `response.queued`; else 0."""
+    return 1 if int(metadata["emulator.queue_ms"]) > 0 else 0
 
 
 @dataclass(frozen=True)
@@ -146,6 +152,8 @@ class Tally:
             )
         if numbers is not None:
             delivered, raised_at = STREAMED_PER_FATE[job.fate.partition(":")[0]]
+            shift = queued_shift(job.metadata)
+            delivered, raised_at = delivered + shift, None if raised_at is None else raised_at + shift
             # The event raised in place of being delivered is accounted for by the error it became.
             accounted = [*numbers, *([] if raised is None else [getattr(raised, "sequence_number", None)])]
             expected = [*range(delivered), *([] if raised_at is None else [raised_at])]

@@ -81,7 +81,13 @@ async def test_concurrent_streams_are_independent(async_client: openai.AsyncOpen
     completed, failed, dropped_3, dropped_5 = results
     assert isinstance(completed, list)
     assert completed[-1] == "response.completed"
-    assert failed == ["response.created", "response.in_progress", "error", "response.failed"]
+    assert failed == [
+        "response.created",
+        "response.queued",
+        "response.in_progress",
+        "error",
+        "response.failed",
+    ]
     assert (dropped_3, dropped_5) == ("dropped after 3", "dropped after 5")
 
 

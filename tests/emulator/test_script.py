@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from openai_background_errors.emulator.script import Script, ScriptError, parse_script
+from openai_background_errors.emulator.script import (
+    DEFAULT_ERROR_EVENT_SHAPE,
+    Script,
+    ScriptError,
+    parse_script,
+)
 from openai_background_errors.emulator.wire import text_deltas
 
 
@@ -34,6 +39,8 @@ from openai_background_errors.emulator.wire import text_deltas
         ({"emulator.output_text": '{"city": "Oslo"}'}, Script(output_text='{"city": "Oslo"}')),
         ({"emulator.output_text": ""}, Script(output_text="")),
         ({"emulator.stream_ttl_ms": "0"}, Script(stream_ttl_ms=0)),
+        ({"emulator.error_event": "nested"}, Script(error_event="nested")),
+        ({"emulator.error_event": "flat"}, Script(error_event="flat")),
     ],
 )
 def test_valid_scripts(metadata: dict[str, str], expected: Script) -> None:
@@ -63,6 +70,8 @@ def test_valid_scripts(metadata: dict[str, str], expected: Script) -> None:
         ("emulator.poll_faults", ""),
         ("emulator.stream_ttl_ms", "5m"),
         ("emulator.stream_ttl_ms", "-1"),
+        ("emulator.error_event", "Nested"),
+        ("emulator.error_event", ""),
     ],
 )
 def test_invalid_scripts_name_the_key(key: str, value: str) -> None:
@@ -75,6 +84,7 @@ def test_invalid_scripts_name_the_key(key: str, value: str) -> None:
 def test_defaults_are_the_apis_stream_window_and_the_greeting() -> None:
     assert Script().stream_ttl_ms == 5 * 60 * 1000
     assert Script().output_text == "Hello from the local emulator."
+    assert Script().error_event == DEFAULT_ERROR_EVENT_SHAPE
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from openai.types.responses import ResponseStreamEvent
 
 from .conftest import EVENTS, job_ids, job_stats, script
 
-COMPLETED_TYPES = [
+IN_PROGRESS_TYPES = [
     "response.created",
     "response.in_progress",
     "response.output_item.added",
@@ -23,6 +23,9 @@ COMPLETED_TYPES = [
     "response.output_item.done",
     "response.completed",
 ]
+"""A completed job that never waits in a queue: every foreground one, and a background one without a queue."""
+COMPLETED_TYPES = ["response.created", "response.queued", *IN_PROGRESS_TYPES[1:]]
+"""A completed background job that is queued first."""
 
 
 def checked(event: ResponseStreamEvent) -> ResponseStreamEvent:
@@ -57,7 +60,7 @@ def test_replay_joins_a_running_job_and_continues_live(client: openai.OpenAI) ->
     time.sleep(0.1)
     with client.responses.retrieve(created.id, stream=True, starting_after=1) as stream:
         events = [checked(event) for event in stream]
-    assert [e.sequence_number for e in events] == list(range(2, len(COMPLETED_TYPES)))
+    assert [e.sequence_number for e in events] == list(range(2, len(IN_PROGRESS_TYPES)))
     assert events[-1].type == "response.completed"
 
 
@@ -72,11 +75,12 @@ def test_failed_and_incomplete_streams(client: openai.OpenAI) -> None:
         failed = [checked(event) for event in stream]
     assert [e.type for e in failed] == [
         "response.created",
+        "response.queued",
         "response.in_progress",
         "error",
         "response.failed",
     ]
-    error = failed[2]
+    error = failed[3]
     assert error.type == "error"
     assert (error.code, error.param) == ("server_error", None)
 
@@ -92,10 +96,35 @@ def test_failed_and_incomplete_streams(client: openai.OpenAI) -> None:
     assert [e.sequence_number for e in incomplete] == list(range(len(incomplete)))
 
 
+def test_the_stock_sdk_raises_a_plain_api_error_for_the_nested_error_event(client: openai.OpenAI) -> None:
+    metadata = script(outcome="failed:rate_limit_exceeded", error_event="nested")
+    seen: list[str] = []
+    with (
+        pytest.raises(openai.APIError) as caught,
+        client.responses.create(
+            model="gpt-test", input="hi", background=True, stream=True, metadata=metadata
+        ) as stream,
+    ):
+        seen.extend(event.type for event in stream)
+    assert type(caught.value) is openai.APIError
+    assert (caught.value.code, caught.value.type) == ("rate_limit_exceeded", "tokens")
+    assert seen == ["response.created", "response.queued", "response.in_progress"]
+
+
+def test_the_stock_sdk_reads_past_the_flat_error_event(client: openai.OpenAI) -> None:
+    metadata = script(outcome="failed:rate_limit_exceeded", error_event="flat")
+    with client.responses.create(
+        model="gpt-test", input="hi", background=True, stream=True, metadata=metadata
+    ) as stream:
+        events = [checked(event) for event in stream]
+    assert [event.type for event in events][-2:] == ["error", "response.failed"]
+
+
 def test_foreground_stream_is_live_and_cannot_be_streamed_again(client: openai.OpenAI) -> None:
     with client.responses.create(model="gpt-test", input="hi", stream=True, metadata=script()) as stream:
         events = [checked(event) for event in stream]
-    assert [e.type for e in events] == COMPLETED_TYPES
+    assert [e.type for e in events] == IN_PROGRESS_TYPES
+    assert events[0].response.status == "in_progress"  # type: ignore[union-attr]
     response_id = events[0].response.id  # type: ignore[union-attr]
     assert isinstance(response_id, str)
     assert client.responses.retrieve(response_id).status == "completed"

@@ -12,14 +12,16 @@ Install with the ``[emulator]`` extra. Three ways to start it::
 The create request's ``metadata`` scripts each job (``emulator.outcome``,
 ``emulator.queue_ms``, ``emulator.run_ms``, ``emulator.poll_after_ms``,
 ``emulator.drop_stream_after``, ``emulator.poll_faults``, ``emulator.output_text``,
-``emulator.stream_ttl_ms``, ``emulator.webhook_faults``; see `script`). Given a
-webhook URL and secret (``serve(webhook_url=..., webhook_secret=...)``), it
-POSTs the API's signed event whenever a background job ends (`webhooks`).
+``emulator.stream_ttl_ms``, ``emulator.webhook_faults``, ``emulator.error_event``;
+see `script`). Given a webhook URL and secret (``serve(webhook_url=...,
+webhook_secret=...)``), it POSTs the API's signed event whenever a background
+job ends (`webhooks`).
 
 Modules, one job each:
 
     script        the metadata grammar -> Script
     inputs        the create request's input as listed input items
+    error_events  a failed job's in-band error event, flat or nested
     job           a job's status, body and events as a pure function of elapsed time
     wire          the SDK's JSON shapes (Response, stream events, error envelope)
     store         one app's jobs, and streams that follow a job live

@@ -38,7 +38,7 @@ from .request_ids import RequestIds
 from .script import ScriptError, parse_script
 from .store import Clock, Store
 from .webhooks import WebhookSender, WebhookTarget
-from .wire import ECHOED_FIELDS, Json, api_error
+from .wire import Json, api_error, echoed_fields
 
 __all__ = ["EmulatorApp", "create_app"]
 
@@ -112,7 +112,7 @@ class EmulatorApp:
             items = input_items(body.get("input"))
         except InputError as exc:
             raise BadRequest(exc.message, exc.param, "invalid_type") from None
-        echo = {name: body.get(name, default) for name, default in ECHOED_FIELDS.items()}
+        echo = echoed_fields(body)
         store = self.store
         job = store.create(
             script=script, model=model, background=background, metadata=metadata, echo=echo, input_items=items
@@ -291,11 +291,12 @@ def _page(items: list[Json], request: Request) -> Json:
             )
         start = ids.index(after) + 1
     data = ordered[start : start + int(limit_text)]
+    # The spec and the SDK's `ResponseItemList` require both ids as strings, an empty page's too.
     return {
         "object": "list",
         "data": data,
-        "first_id": data[0]["id"] if data else None,
-        "last_id": data[-1]["id"] if data else None,
+        "first_id": data[0]["id"] if data else "",
+        "last_id": data[-1]["id"] if data else "",
         "has_more": start + len(data) < len(ordered),
     }
 

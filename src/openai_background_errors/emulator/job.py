@@ -7,9 +7,12 @@ events exist are all computed from the seconds elapsed since then::
     0 ........ queue_s ................ queue_s + run_s
     queued     in_progress (deltas)      completed | failed | incomplete
 
-Cancelling freezes the timeline: the job is ``cancelled`` from then on and
-no later event ever appears. The only other mutable state is what the
-script spends: stream drops and poll faults, and the request counters.
+(a foreground job is ``in_progress`` from the start, as the API's are).
+
+Cancelling freezes the timeline: the job is ``cancelled`` from then on,
+keeps the output it had streamed, and no later event ever appears. The only
+other mutable state is what the script spends: stream drops and poll faults,
+and the request counters.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from .error_events import error_event
 from .script import Fault, Script
 from .webhooks import DeliveryCounts
 from .wire import (
@@ -105,10 +109,16 @@ class Job:
         if self.cancelled_at is not None:
             return "cancelled"
         if elapsed < self.queue_s:
-            return "queued"
+            return self._waiting_status
         if elapsed < self.terminal_s:
             return "in_progress"
         return self.script.outcome
+
+    @property
+    def _waiting_status(self) -> str:
+        """The status before the run starts: ``queued`` in the background; a foreground
+        response is ``in_progress`` from its first event on, as the API's are."""
+        return "queued" if self.background else "in_progress"
 
     def settled(self, elapsed: float) -> bool:
         """Whether the job reached a state it never leaves."""
@@ -157,6 +167,8 @@ class Job:
         output: list[Json] = []
         if status in ("completed", "incomplete"):
             output = [message_item(self.item_id, status=status, text=text)]
+        elif status == "cancelled" and self.cancelled_at is not None:
+            output = self._streamed_output(self.cancelled_at)
         error: Json | None = None
         if status == "failed" and script.detail is not None:
             error = {"code": script.detail, "message": error_message(script.detail), "param": None}
@@ -177,20 +189,31 @@ class Job:
             usage=usage(len(text_deltas(text))) if status in ("completed", "incomplete") else None,
         )
 
+    def _streamed_output(self, until: float) -> list[Json]:
+        """The output streamed by ``until``: the message, if it was added, with the text sent so far.
+
+        A cancelled response keeps what it had produced; its message was never finished, so it
+        is ``incomplete``.
+        """
+        sent = self.events(until)
+        if not any(event["type"] == "response.output_item.added" for event in sent):
+            return []
+        text = "".join(event["delta"] for event in sent if event["type"] == "response.output_text.delta")
+        return [message_item(self.item_id, status="incomplete", text=text)]
+
     def _plan(self) -> tuple[TimedEvent, ...]:
         """Every event the job would emit if nobody cancelled it."""
         queue, end = self.queue_s, self.terminal_s
-        first = "queued" if queue > 0 else "in_progress"
+        first = self._waiting_status if queue > 0 else "in_progress"
         planned: list[tuple[float, Json]] = [
-            (0.0, {"type": "response.created", "response": self._body(first)}),
-            (queue, {"type": "response.in_progress", "response": self._body("in_progress")}),
+            (0.0, {"type": "response.created", "response": self._body(first)})
         ]
+        if first == "queued":
+            planned.append((0.0, {"type": "response.queued", "response": self._body("queued")}))
+        planned.append((queue, {"type": "response.in_progress", "response": self._body("in_progress")}))
         outcome = self.script.outcome
         if outcome == "failed":
-            code = self.script.detail
-            planned.append(
-                (end, {"type": "error", "code": code, "message": error_message(code), "param": None})
-            )
+            planned.append((end, error_event(self.script.detail, self.script.error_event)))
             planned.append((end, {"type": "response.failed", "response": self._body("failed")}))
         else:
             planned.extend(self._text_events(queue, end, outcome))

@@ -16,6 +16,8 @@ metadata values are::
     emulator.webhook_faults     comma list of duplicate, late:<int>
                                 (deliver the end-of-job webhook twice with one
                                 webhook-id; deliver it <int> ms after the end)
+    emulator.error_event        flat | nested   the in-band error event's shape
+                                (default DEFAULT_ERROR_EVENT_SHAPE)
 
 ``<int>`` is a decimal integer from 0 to 86,400,000 (one day). ``<code>`` and
 ``<reason>`` are any non-empty string, kept verbatim; ``<text>`` is any string
@@ -30,7 +32,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from .error_events import SHAPES, ErrorEventShape
+
 __all__ = [
+    "DEFAULT_ERROR_EVENT_SHAPE",
     "DEFAULT_OUTPUT_TEXT",
     "DEFAULT_POLL_AFTER_MS",
     "DEFAULT_QUEUE_MS",
@@ -54,6 +59,7 @@ POLL_FAULTS = "emulator.poll_faults"
 OUTPUT_TEXT = "emulator.output_text"
 STREAM_TTL_MS = "emulator.stream_ttl_ms"
 WEBHOOK_FAULTS = "emulator.webhook_faults"
+ERROR_EVENT = "emulator.error_event"
 KEYS = (
     OUTCOME,
     QUEUE_MS,
@@ -64,6 +70,7 @@ KEYS = (
     OUTPUT_TEXT,
     STREAM_TTL_MS,
     WEBHOOK_FAULTS,
+    ERROR_EVENT,
 )
 
 DEFAULT_QUEUE_MS = 50
@@ -72,6 +79,11 @@ DEFAULT_POLL_AFTER_MS = 100
 DEFAULT_OUTPUT_TEXT = "Hello from the local emulator."
 DEFAULT_STREAM_TTL_MS = 300_000
 """The API's window: a background response more than 5 minutes old can no longer be streamed."""
+DEFAULT_ERROR_EVENT_SHAPE: ErrorEventShape = "flat"
+"""The in-band error event's shape when a job's script names none.
+
+The live API sends the nested shape; the flat one stays the default until the package's
+clients turn a nested event into the typed error, and becomes ``nested`` then."""
 MAX_MS = 86_400_000
 
 Fault = Literal["500", "429", "reset"]
@@ -112,6 +124,8 @@ class Script:
     """How many times the end-of-job webhook is delivered (2 with ``duplicate``)."""
     webhook_late_ms: int = 0
     """How long after the job's end its webhook is first sent."""
+    error_event: ErrorEventShape = DEFAULT_ERROR_EVENT_SHAPE
+    """The shape of the in-band ``error`` event a failed job streams (see `error_events`)."""
 
 
 def parse_script(metadata: dict[str, str]) -> Script:
@@ -135,6 +149,7 @@ def parse_script(metadata: dict[str, str]) -> Script:
         stream_ttl_ms=_millis(metadata, STREAM_TTL_MS, DEFAULT_STREAM_TTL_MS),
         webhook_copies=webhook_copies,
         webhook_late_ms=webhook_late_ms,
+        error_event=_error_event(metadata.get(ERROR_EVENT)),
     )
 
 
@@ -213,3 +228,12 @@ def _webhook_faults(value: str | None) -> tuple[int, int]:
                 f"(ms an integer 0..{MAX_MS}).",
             )
     return copies, late_ms
+
+
+def _error_event(value: str | None) -> ErrorEventShape:
+    if value is None:
+        return DEFAULT_ERROR_EVENT_SHAPE
+    for shape in SHAPES:
+        if value == shape:
+            return shape
+    raise ScriptError(ERROR_EVENT, f"Invalid {ERROR_EVENT} {value!r}: expected {' or '.join(SHAPES)}.")

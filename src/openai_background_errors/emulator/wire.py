@@ -8,20 +8,23 @@ verbatim, as the real API does with codes the SDK does not know yet).
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import secrets
-from typing import Any
+from typing import Any, cast
 
 __all__ = [
     "ECHOED_FIELDS",
     "Json",
     "api_error",
     "content_part",
+    "echoed_fields",
     "error_message",
     "message_item",
     "new_id",
     "response_body",
+    "served_tier",
     "sse_frame",
     "text_deltas",
     "usage",
@@ -37,19 +40,54 @@ ECHOED_FIELDS: dict[str, object] = {
     "max_tool_calls": None,
     "parallel_tool_calls": True,
     "previous_response_id": None,
-    "reasoning": None,
+    "prompt_cache_key": None,
+    "prompt_cache_retention": None,
+    "reasoning": {"effort": None, "summary": None},
     "safety_identifier": None,
-    "service_tier": None,
-    "temperature": None,
-    "text": None,
+    "service_tier": "auto",
+    "store": True,
+    "temperature": 1.0,
+    "text": {"format": {"type": "text"}, "verbosity": "medium"},
     "tool_choice": "auto",
     "tools": [],
-    "top_logprobs": None,
-    "top_p": None,
-    "truncation": None,
+    "top_logprobs": 0,
+    "top_p": 1.0,
+    "truncation": "disabled",
     "user": None,
 }
-"""Create parameters copied into every response body, with their defaults."""
+"""Create parameters copied into every response body, with the value the API reports when the
+request leaves one out (the OpenAPI spec's defaults and its ``Response`` example; recorded answers
+in simonw/llm #839 and BerriAI/litellm #19899). ``reasoning`` and ``text`` are objects whose
+members are filled in one by one."""
+
+_SERVED_STATUSES = frozenset({"completed", "incomplete"})
+
+
+def echoed_fields(request: Json) -> Json:
+    """The `ECHOED_FIELDS` of a create request: what it set, and the API's default for the rest.
+
+    A field sent as null counts as left out; an object field sent as an object keeps the
+    defaults of the members it does not set.
+    """
+    echo: Json = {}
+    for name, default in ECHOED_FIELDS.items():
+        value = request.get(name)
+        if value is None:
+            value = default
+        elif isinstance(default, dict) and isinstance(value, dict):
+            value = {**cast("Json", default), **cast("Json", value)}
+        echo[name] = copy.deepcopy(value)
+    return echo
+
+
+def served_tier(requested: object, status: str) -> object:
+    """The ``service_tier`` a response reports: ``auto`` resolves to ``default`` once it was served.
+
+    The spec: the body carries "the service_tier value based on the processing mode actually used
+    to serve the request", and a project "will use 'default'" unless configured otherwise; while
+    queued the API reports ``auto`` (BerriAI/litellm #19899).
+    """
+    return "default" if requested == "auto" and status in _SERVED_STATUSES else requested
 
 
 def new_id(kind: str) -> str:
@@ -135,6 +173,7 @@ def response_body(
         "completed_at": completed_at,
         "usage": usage,
         **echo,
+        "service_tier": served_tier(echo.get("service_tier"), status),
     }
 
 
