@@ -61,6 +61,13 @@ def stream_body(name: str) -> bytes:
     return (PAYLOADS / "streams" / f"{name}.sse").read_bytes()
 
 
+def final_response(recording: str) -> dict[str, Any]:
+    """The response of a recorded stream's last (terminal) event."""
+    last = stream_body(recording).strip().split(b"\n\n")[-1]
+    response: dict[str, Any] = json.loads(last.split(b"data: ", 1)[1])["response"]
+    return response
+
+
 STREAM_RESPONSE_ID = "resp_bg_stream"
 
 

@@ -250,7 +250,12 @@ def test_lenient_body_constructs_with_raw_values(name: str, expected: tuple[str,
 # name -> the nested `error` object of its one `error` event, in the live API's shape (lenient by design:
 # the SDK's `ResponseErrorEvent` declares `code`/`message`/`param` at the top and requires `message`).
 NESTED_ERROR_STREAM_FILES: dict[str, tuple[str, ...]] = {
-    "failed_with_nested_error_event": ("response.created", "response.in_progress", "error", "response.failed"),
+    "failed_with_nested_error_event": (
+        "response.created",
+        "response.in_progress",
+        "error",
+        "response.failed",
+    ),
     "nested_error_event_only": ("response.created", "response.in_progress", "error"),
 }
 

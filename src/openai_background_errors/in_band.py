@@ -51,7 +51,7 @@ class InBandError:
 def read_error_event(event: object) -> InBandError:
     """The fields of an `error` event, nested or flat."""
     number: object = getattr(event, "sequence_number", None)
-    sequence_number = number if isinstance(number, int) else None
+    sequence_number = number if isinstance(number, int) and not isinstance(number, bool) else None
     nested: object = getattr(event, "error", None)
     if isinstance(nested, Mapping):
         inner = cast(Mapping[str, object], nested)
