@@ -254,7 +254,7 @@ def _serve(connections: list[tuple[bytes, bool]], fates: Sequence[str]) -> _Fuzz
 
 
 def run_sync(
-    connections: list[tuple[bytes, bool]], entry: str, fates: tuple[str, ...] = ("failed_server_error",)
+    connections: list[tuple[bytes, bool]], entry: str, fates: Sequence[str] = ("failed_server_error",)
 ) -> Run:
     server = _serve(connections, fates)
     client = make_client(server, is_async=False)
@@ -272,7 +272,7 @@ def run_sync(
 
 
 def run_async(
-    connections: list[tuple[bytes, bool]], entry: str, fates: tuple[str, ...] = ("failed_server_error",)
+    connections: list[tuple[bytes, bool]], entry: str, fates: Sequence[str] = ("failed_server_error",)
 ) -> Run:
     server = _serve(connections, fates)
 
