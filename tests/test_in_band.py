@@ -25,7 +25,7 @@ from .conftest import (
     final_response,
     http_client,
     make_client,
-    open_stream,
+    read_stream,
     response_body,
     stream_body,
     stream_tail,
@@ -61,28 +61,8 @@ def _head(recording: str, count: int) -> bytes:
 
 async def _read(client: Any, entry: str, is_async: bool) -> tuple[list[str], Any, Exception | None]:
     """The event types seen, the helper's final response (stream helpers), and what was raised."""
-    seen: list[str] = []
-    final: Any = None
-    try:
-        opened = open_stream(client, entry)  # a sync client sends the request here
-        if entry.startswith("stream("):
-            if is_async:
-                async with opened as stream:
-                    async for event in stream:
-                        seen.append(event.type)
-                    final = await stream.get_final_response()
-            else:
-                with opened as stream:
-                    seen.extend(event.type for event in stream)
-                    final = stream.get_final_response()
-        elif is_async:
-            async for event in await opened:
-                seen.append(event.type)
-        else:
-            seen.extend(event.type for event in opened)
-    except Exception as error:
-        return seen, final, error
-    return seen, final, None
+    seen, final, error = await read_stream(client, entry, is_async)
+    return [event.type for event in seen], final, error
 
 
 def _look_ups(server: Server) -> list[str]:

@@ -23,6 +23,7 @@ from .conftest import (
     final_response,
     make_client,
     open_stream,
+    read_stream,
     stream_body,
 )
 
@@ -39,28 +40,8 @@ def _in_progress(final: dict[str, Any]) -> dict[str, Any]:
 
 async def _read(client: Any, entry: str, is_async: bool) -> tuple[list[int], Any, BaseException | None]:
     """Sequence numbers seen, the helper's final response (stream helpers only), and what was raised."""
-    seen: list[int] = []
-    final: Any = None
-    opened = open_stream(client, entry)
-    try:
-        if entry.startswith("stream("):
-            if is_async:
-                async with opened as stream:
-                    async for event in stream:
-                        seen.append(event.sequence_number)
-                    final = await stream.get_final_response()
-            else:
-                with opened as stream:
-                    seen.extend(event.sequence_number for event in stream)
-                    final = stream.get_final_response()
-        elif is_async:
-            async for event in await opened:
-                seen.append(event.sequence_number)
-        else:
-            seen.extend(event.sequence_number for event in opened)
-    except obe.BackgroundResponseError as error:
-        return seen, final, error
-    return seen, final, None
+    seen, final, error = await read_stream(client, entry, is_async, catch=obe.BackgroundResponseError)
+    return [event.sequence_number for event in seen], final, error
 
 
 @pytest.mark.parametrize("entry", STREAM_ENTRIES)

@@ -9,7 +9,9 @@ raised one event later would never reach their callers). A `response.failed`
 event raises the registry's class with the whole `Response`; an `error` event is
 followed by a `response.failed` that says more, so the watch reads one event
 ahead for it and raises from the `error` event alone (`response` None, fields
-from the event) when none follows.
+from the event) when none follows. An `error` event may be flat or nested
+(`in_band`); the SDK's own `APIError` for a nested one is turned back into the
+event where it is raised, so the watch sees every in-band error as an event.
 
 `BackgroundEventStream` / `AsyncBackgroundEventStream` are the SDK's `Stream`
 with that watch applied, plus what the SDK cannot do: when the connection drops
@@ -17,8 +19,13 @@ in the middle of a background response, they reconnect with
 `retrieve(stream=True, starting_after=<last sequence number seen>)`, so the
 consumer sees every event once, in order. When the server refuses that resume
 because the response is too old to stream, they learn how the run ended by
-polling it, so the outcome is never lost. A foreground stream cannot be resumed
-and still raises the SDK's `APIConnectionError`.
+polling it, so the outcome is never lost. A background stream that ends cleanly
+without a terminal event (a run cancelled on the server ends its stream so, and
+so does one the SDK stopped at a nested `error` event) retrieves the run once:
+a terminal run ends the stream as a refused resume does, a run still going is
+resumed after the server's poll hint, as after a drop. A foreground stream
+cannot be resumed: a drop still raises the SDK's `APIConnectionError`, and a
+clean end is left as the SDK leaves it.
 """
 
 from __future__ import annotations
