@@ -207,11 +207,18 @@ def _complete_events(body: bytes) -> bytes:
     return body[: end + 2] if end >= 0 else b""
 
 
+def _until_done(body: bytes) -> bytes:
+    """What a connection delivers before a `[DONE]` sentinel (the SDK reads no further)."""
+    done = (b"\n\n" + body).find(b"\n\ndata: [DONE]")
+    return body if done < 0 else body[:done]
+
+
 def as_one_connection(read: list[tuple[bytes, bool]]) -> tuple[bytes, bool]:
     """The stock equivalent of a stream that read `read`: one connection with the events of each
-    (all but the last dropped, hence resumed), ending as the last one did."""
+    (all but the last dropped or ended without a terminal event, hence resumed), ending as the
+    last one did."""
     *resumed, (body, drop) = read
-    return b"".join(_complete_events(earlier) for earlier, _ in resumed) + body, drop
+    return b"".join(_until_done(_complete_events(earlier)) for earlier, _ in resumed) + body, drop
 
 
 def run_stock(connection: tuple[bytes, bool], entry: str) -> BaseException | None:
@@ -347,6 +354,18 @@ def test_each_case_fuzzing_found(case: str) -> None:
         run_async(FOUND[case], "stream(response_id=...)"),
     ):
         assert_clear(outcome, read, "stream(response_id=...)")
+
+
+def test_a_resume_past_done_is_compared_with_the_events_past_it() -> None:
+    # Found by fuzzing: connections that ended cleanly (one at `[DONE]`) while the run was still
+    # queued were resumed; the stock comparison must read past that sentinel, as the stream did.
+    connections = [(b"", False), (b"", False), (b"data: [DONE]\n\n", False), (NOT_JSON, False)]
+    for outcome, read in (
+        run_sync(connections, "retrieve(stream=True)", ["queued"] * 4),
+        run_async(connections, "retrieve(stream=True)", ["queued"] * 4),
+    ):
+        assert (len(read), type(outcome)) == (4, json.JSONDecodeError)
+        assert_clear(outcome, read, "retrieve(stream=True)")
 
 
 def test_a_dropped_connection_loses_its_unfinished_event() -> None:
