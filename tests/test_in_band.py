@@ -428,3 +428,31 @@ async def test_a_foreground_stream_that_ends_without_a_terminal_event_is_not_loo
     assert len(seen) == CUT
     assert error is None if entry == "create(stream=True)" else type(error) is RuntimeError
     assert len(server.requests) == 1
+
+
+async def test_stream_with_starting_after_meets_both_cases(server: Server, is_async: bool) -> None:
+    # `stream(response_id=..., starting_after=n)`: the SDK filters the first n events itself.
+    recording = "nested_error_event_only"
+    server.sse(stream_body(recording), headers={"x-request-id": "req_stream"})
+    server.json(_run("failed_rate_limit_exceeded", recording))
+    server.sse(_head("completed", CUT))
+    server.json(_run("cancelled", "completed"))
+    client = make_client(server, is_async=is_async, raise_on=("failed", "cancelled"))
+    caught: list[BaseException] = []
+    for _ in range(2):
+        opened = client.responses.stream(response_id="resp_bg_stream", starting_after=0)
+        with pytest.raises(obe.BackgroundResponseError) as raised:
+            if is_async:
+                async with opened as stream:
+                    async for _event in stream:
+                        pass
+            else:
+                with opened as stream:
+                    for _event in stream:
+                        pass
+        caught.append(raised.value)
+    assert [type(error) for error in caught] == [
+        obe.BackgroundRateLimitError,
+        obe.BackgroundResponseCancelledError,
+    ]
+    assert not server.answers
