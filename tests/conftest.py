@@ -61,6 +61,13 @@ def stream_body(name: str) -> bytes:
     return (PAYLOADS / "streams" / f"{name}.sse").read_bytes()
 
 
+def final_response(recording: str) -> dict[str, Any]:
+    """The response of a recorded stream's last (terminal) event."""
+    last = stream_body(recording).strip().split(b"\n\n")[-1]
+    response: dict[str, Any] = json.loads(last.split(b"data: ", 1)[1])["response"]
+    return response
+
+
 STREAM_RESPONSE_ID = "resp_bg_stream"
 
 
@@ -74,6 +81,35 @@ def open_stream(client: Any, entry: str) -> Any:
     if entry == "stream(input=...)":
         return responses.stream(model="gpt-4.1-mini", input="hi", background=True)
     return responses.stream(response_id=STREAM_RESPONSE_ID)
+
+
+async def read_stream(
+    client: Any, entry: str, is_async: bool, *, catch: type[Exception] = Exception
+) -> tuple[list[Any], Any, Exception | None]:
+    """Open and read a stream through `entry`: the events seen, the helper's final response
+    (stream helpers only, None otherwise), and the `catch` exception it raised (None if none)."""
+    seen: list[Any] = []
+    final: Any = None
+    try:
+        opened = open_stream(client, entry)  # a sync client sends the request here
+        if entry.startswith("stream("):
+            if is_async:
+                async with opened as stream:
+                    async for event in stream:
+                        seen.append(event)
+                    final = await stream.get_final_response()
+            else:
+                with opened as stream:
+                    seen.extend(stream)
+                    final = stream.get_final_response()
+        elif is_async:
+            async for event in await opened:
+                seen.append(event)
+        else:
+            seen.extend(opened)
+    except catch as error:
+        return seen, final, error
+    return seen, final, None
 
 
 STREAM_ENTRIES = [

@@ -247,7 +247,7 @@ def test_json_round_trip_of_a_classified_failure() -> None:
 
 
 def _record_of(error: obe.BackgroundResponseError) -> dict[str, object]:
-    return {
+    record: dict[str, object] = {
         "response_id": error.response_id,
         "code": error.code,
         "param": error.param,
@@ -255,6 +255,9 @@ def _record_of(error: obe.BackgroundResponseError) -> dict[str, object]:
         "sequence_number": error.sequence_number,
         "background": error.background,
     }
+    if isinstance(error, obe.BackgroundResponseFailedError):
+        record.update(error_type=error.error_type, details=error.details)
+    return record
 
 
 def test_the_keyword_and_positional_forms_agree() -> None:

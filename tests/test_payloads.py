@@ -247,9 +247,40 @@ def test_lenient_body_constructs_with_raw_values(name: str, expected: tuple[str,
 # --- SSE recordings --------------------------------------------------------
 
 
+# name -> the nested `error` object of its one `error` event, in the live API's shape (lenient by design:
+# the SDK's `ResponseErrorEvent` declares `code`/`message`/`param` at the top and requires `message`).
+NESTED_ERROR_STREAM_FILES: dict[str, tuple[str, ...]] = {
+    "failed_with_nested_error_event": (
+        "response.created",
+        "response.in_progress",
+        "error",
+        "response.failed",
+    ),
+    "nested_error_event_only": ("response.created", "response.in_progress", "error"),
+}
+
+
 def test_no_unaccounted_stream_files() -> None:
     on_disk = {path.stem for path in STREAMS.glob("*.sse")}
-    assert on_disk == {*STREAM_FILES, f"completed_after_{TAIL_AFTER}"}
+    assert on_disk == {*STREAM_FILES, *NESTED_ERROR_STREAM_FILES, f"completed_after_{TAIL_AFTER}"}
+
+
+@pytest.mark.parametrize(("name", "types"), NESTED_ERROR_STREAM_FILES.items())
+def test_nested_error_streams_fail_strict_validation_only_at_the_error_event(
+    name: str, types: tuple[str, ...]
+) -> None:
+    blocks = [parse_block(block) for block in sse_blocks(name)]
+    assert tuple(event_name for event_name, _ in blocks) == types
+    assert [data["sequence_number"] for _, data in blocks] == list(range(len(blocks)))
+    for event_name, data in blocks:
+        assert data["type"] == event_name
+        if event_name != "error":
+            STREAM_EVENT.validate_python(data)
+            continue
+        assert set(data) == {"type", "sequence_number", "error"}
+        assert {"type", "code", "message", "param"} <= set(data["error"])
+        with pytest.raises(pydantic.ValidationError):
+            STREAM_EVENT.validate_python(data)
 
 
 @pytest.mark.parametrize(("name", "types"), STREAM_FILES.items())

@@ -232,3 +232,79 @@ def test_lookup_returns_none_or_a_class_of_the_status(status: object, code: obje
     else:
         assert found is not None and issubclass(found, STATUS_BASES[status])
         assert found.retryable == (status == "failed" and isinstance(code, str) and code in RETRYABLE_CODES)
+
+
+# In-band `error` events, in the documented flat shape and in the live API's nested one.
+_NAMED = ("type", "code", "message", "param")
+inner_errors: st.SearchStrategy[dict[str, object]] = st.fixed_dictionaries(
+    {},
+    optional={
+        "type": st.one_of(st.sampled_from(["too_many_requests", "tokens", "server_error"]), odd),
+        "code": codes,
+        "message": messages,
+        "param": st.one_of(st.none(), st.text(max_size=10), odd),
+        "headers": st.dictionaries(st.text(max_size=8), st.text(max_size=8), max_size=3),
+    },
+)
+sequence_numbers: st.SearchStrategy[object] = st.one_of(st.integers(0, 10_000), odd)
+
+
+def _nested(inner: dict[str, object], number: object) -> dict[str, object]:
+    return {"type": "error", "sequence_number": number, "error": inner}
+
+
+def _flat(inner: dict[str, object], number: object) -> dict[str, object]:
+    fields = {key: value for key, value in inner.items() if key in ("code", "message", "param")}
+    return {"type": "error", "sequence_number": number, **fields}
+
+
+error_events: st.SearchStrategy[dict[str, object]] = st.one_of(
+    st.builds(_nested, inner_errors, sequence_numbers), st.builds(_flat, inner_errors, sequence_numbers)
+)
+
+
+@given(error_events)
+@example({"type": "error", "sequence_number": 2, "error": {"type": "tokens", "code": "rate_limit_exceeded"}})
+@example({"type": "error", "sequence_number": 2, "error": {"type": "server_error", "code": None}})
+@example({"type": "error", "sequence_number": 2, "code": "server_error", "message": "m", "param": None})
+def test_an_error_event_of_either_shape_classifies_by_its_code_alone(data: dict[str, object]) -> None:
+    from openai.types.responses import ResponseStreamEvent
+
+    from openai_background_errors.streaming import FailureWatch
+
+    event = construct_type(type_=ResponseStreamEvent, value=data)
+    watch = FailureWatch(RaisePolicy.of({"failed"}, None), request_id="req_prop")
+    assert watch.error_after(cast(Any, event)) is None  # decided at the stream's end or its next event
+    error = watch.error_at_end()
+    assert isinstance(error, obe.BackgroundResponseFailedError)
+
+    nested = "error" in data
+    fields = cast(dict[str, object], data["error"]) if nested else data
+    code = fields.get("code") if nested else getattr(event, "code", None)
+    # The class and `retryable` come from the code alone: never from the nested `type`.
+    assert type(error) is expected_class("failed", code)
+    assert error.retryable == (isinstance(code, str) and code in RETRYABLE_CODES)
+    for name in ("code", "message", "param"):
+        # Nested: as sent. Flat: as the SDK parsed the event's declared fields (pydantic 1 coerces
+        # some values there, `False` into "False").
+        sent = fields.get(name) if nested else getattr(event, name, None)
+        assert same(getattr(error, name), sent)
+    assert same(error.error_type, fields.get("type") if nested else None)
+    assert error.details == ({k: v for k, v in fields.items() if k not in _NAMED} if nested else {})
+    number = data["sequence_number"]
+    if isinstance(number, int) and not isinstance(number, bool):
+        assert error.sequence_number == number
+    else:  # no number, or what the SDK's lenient parsing made of the value (openai 2.x: False is 0)
+        assert error.sequence_number is None or type(error.sequence_number) is int
+    assert (error.request_id, error.response) == ("req_prop", None)
+    assert len(str(error).splitlines()) <= 1
+
+    # Every field survives copy, pickle and the rebuild from `args` that task queues do.
+    for clone in (copy.copy(error), copy.deepcopy(error), pickle.loads(pickle.dumps(error))):
+        assert state(clone) == state(error)
+    rebuilt = type(error)(*error.args)
+    assert (rebuilt.error_type, rebuilt.details, rebuilt.code) == (
+        error.error_type,
+        error.details,
+        error.code,
+    )

@@ -9,7 +9,6 @@ from the polled response, so `get_final_response()` returns the whole of it.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import openai
@@ -17,7 +16,16 @@ import pytest
 
 import openai_background_errors as obe
 
-from .conftest import STREAM_ENTRIES, Server, dropped_stream, make_client, open_stream, stream_body
+from .conftest import (
+    STREAM_ENTRIES,
+    Server,
+    dropped_stream,
+    final_response,
+    make_client,
+    open_stream,
+    read_stream,
+    stream_body,
+)
 
 TOO_OLD = "This response can no longer be streamed because it is more than 5 minutes old."
 
@@ -26,48 +34,21 @@ def _refusal(message: str = TOO_OLD) -> dict[str, Any]:
     return {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": None}}
 
 
-def _final_response(recording: str) -> dict[str, Any]:
-    """The response of a recorded stream's last (terminal) event."""
-    last = stream_body(recording).strip().split(b"\n\n")[-1]
-    response: dict[str, Any] = json.loads(last.split(b"data: ", 1)[1])["response"]
-    return response
-
-
 def _in_progress(final: dict[str, Any]) -> dict[str, Any]:
     return {**final, "status": "in_progress", "output": [], "error": None, "incomplete_details": None}
 
 
 async def _read(client: Any, entry: str, is_async: bool) -> tuple[list[int], Any, BaseException | None]:
     """Sequence numbers seen, the helper's final response (stream helpers only), and what was raised."""
-    seen: list[int] = []
-    final: Any = None
-    opened = open_stream(client, entry)
-    try:
-        if entry.startswith("stream("):
-            if is_async:
-                async with opened as stream:
-                    async for event in stream:
-                        seen.append(event.sequence_number)
-                    final = await stream.get_final_response()
-            else:
-                with opened as stream:
-                    seen.extend(event.sequence_number for event in stream)
-                    final = stream.get_final_response()
-        elif is_async:
-            async for event in await opened:
-                seen.append(event.sequence_number)
-        else:
-            seen.extend(event.sequence_number for event in opened)
-    except obe.BackgroundResponseError as error:
-        return seen, final, error
-    return seen, final, None
+    seen, final, error = await read_stream(client, entry, is_async, catch=obe.BackgroundResponseError)
+    return [event.sequence_number for event in seen], final, error
 
 
 @pytest.mark.parametrize("entry", STREAM_ENTRIES)
 async def test_a_completed_run_ends_the_stream_with_the_polled_response(
     server: Server, is_async: bool, slept: list[float], entry: str
 ) -> None:
-    final = _final_response("completed")
+    final = final_response("completed")
     server.then(dropped_stream(stream_body("completed"), 5))  # events 0..4, then the connection drops
     server.json(_refusal(), status=400)
     server.json(_in_progress(final), headers={"openai-poll-after-ms": "750"})
@@ -95,7 +76,7 @@ async def test_a_completed_run_ends_the_stream_with_the_polled_response(
 
 @pytest.mark.parametrize("entry", STREAM_ENTRIES)
 async def test_a_failed_run_raises_the_typed_error(server: Server, is_async: bool, entry: str) -> None:
-    final = _final_response("failed_with_error_event")
+    final = final_response("failed_with_error_event")
     server.then(dropped_stream(stream_body("failed_with_error_event"), 2))  # created, in_progress
     server.json(_refusal(), status=400)
     server.json(final, headers={"x-request-id": "req_poll"})
@@ -112,7 +93,7 @@ async def test_a_failed_run_raises_the_typed_error(server: Server, is_async: boo
 async def test_a_refusal_right_after_the_error_event_raises_with_the_polled_response(
     server: Server, is_async: bool
 ) -> None:
-    final = _final_response("failed_with_error_event")
+    final = final_response("failed_with_error_event")
     server.then(dropped_stream(stream_body("failed_with_error_event"), 3))  # ..., error; then the drop
     server.json(_refusal(), status=400)
     server.json(final)
@@ -128,7 +109,7 @@ async def test_a_refusal_right_after_the_error_event_raises_with_the_polled_resp
 async def test_an_incomplete_run_outside_raise_on_ends_with_response_incomplete(
     server: Server, is_async: bool
 ) -> None:
-    final = _final_response("incomplete")
+    final = final_response("incomplete")
     server.then(dropped_stream(stream_body("incomplete"), 4))
     server.json(_refusal(), status=400)
     server.json(final)

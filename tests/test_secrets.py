@@ -106,6 +106,7 @@ async def _errors(server: Server, is_async: bool) -> list[obe.BackgroundResponse
         lambda: consume(client.responses.retrieve("resp_4", stream=True, extra_headers=headers)),
         lambda: consume(client.responses.retrieve("resp_5", stream=True)),
         lambda: consume(client.responses.retrieve("resp_6", stream=True)),
+        lambda: consume(client.responses.create(model="m", input="hi", stream=True)),
     ]
     for attempt in attempts:
         with pytest.raises(obe.BackgroundResponseError) as raised:
@@ -123,7 +124,11 @@ async def test_no_sentinel_in_any_rendering_of_the_errors(
     server.json(_with_content(response_body("failed_misalignment_policy_violation")))
     server.sse(_stream_with_content("failed_with_error_event"))
     server.sse(_stream_with_content("error_event_only"))
+    # That background stream ends after its `error` event: the run is looked up, and its body decides.
+    server.json(_with_content(response_body("failed_invalid_prompt")))
     server.sse(_stream_with_content("incomplete"))
+    # A foreground stream ending so raises from the event alone.
+    server.sse(_stream_with_content("error_event_only").replace(b'"background":true', b'"background":false'))
 
     with caplog.at_level(logging.DEBUG):
         errors = await _errors(server, is_async)
@@ -135,12 +140,14 @@ async def test_no_sentinel_in_any_rendering_of_the_errors(
         "BackgroundServerError",
         "BackgroundInvalidPromptError",
         "BackgroundMaxOutputTokensError",
+        "BackgroundInvalidPromptError",
     ]
     # The test can fail: the sentinels did reach the client, and sit in the errors' responses.
     assert server.requests[0].headers["Authorization"] == AUTH_HEADER
     assert server.requests[1].headers["Authorization"] == f"Bearer {API_KEY}"
     assert errors[1].response is not None and OUTPUT in errors[1].response.output_text
     assert errors[1].response.instructions == f"system: {INPUT}"
+    assert (errors[4].response is not None, errors[6].response) == (True, None)
 
     for error in errors:
         assert_error_clean(error)

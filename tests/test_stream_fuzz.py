@@ -2,7 +2,11 @@
 
 Event sequences built from the recorded streams are truncated, repeated, put out
 of order, mixed with unknown event types, odd payloads and stray `error` events,
-and cut mid-event, with the connection ending cleanly or dropping. Each one is
+and cut mid-event, with the connection ending cleanly or dropping; `error` events
+come in both shapes the API sends (flat, and nested under an `error` object, which
+the SDK raises as its own `APIError`). A background stream that ends without a
+terminal event looks the run up once: each look-up is answered with a drawn fate
+(queued, running, completed, cancelled, failed, incomplete). Each one is
 consumed through the project's clients, sync and async, under a timeout. The
 outcome is one of: the stream finishes, it raises an error of the family, or it
 raises the SDK's own clear error (an `openai.OpenAIError` such as
@@ -22,7 +26,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import httpx
@@ -32,12 +37,28 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .conftest import BASE_URL, Server, http_client, make_client, stream_body
+from .conftest import BASE_URL, Server, http_client, make_client, response_body, stream_body
 
 HANG_GUARD_S = 30.0
 """Far beyond what any stream here takes (milliseconds); reaching it means a hang."""
 
-RECORDINGS = ["completed", "failed_with_error_event", "failed_without_error_event", "error_event_only"]
+RECORDINGS = [
+    "completed",
+    "failed_with_error_event",
+    "failed_without_error_event",
+    "error_event_only",
+    "failed_with_nested_error_event",
+    "nested_error_event_only",
+]
+FATES = [
+    "queued",
+    "in_progress",
+    "completed",
+    "cancelled",
+    "failed_server_error",
+    "incomplete_max_output_tokens",
+]
+"""What a look-up of the run may answer (`GET /v1/responses/{id}` without `stream`)."""
 ENTRIES = ["retrieve(stream=True)", "create(stream=True)", "stream(response_id=...)"]
 
 
@@ -60,6 +81,25 @@ STRAYS: list[bytes] = [
     _event({"type": "error", "sequence_number": 50, "code": "server_error", "message": "m", "param": None}),
     _event({"type": "error", "sequence_number": 51, "code": 42, "message": None, "param": None}),
     _event({"type": "error", "sequence_number": 52}),
+    _event(
+        {
+            "type": "error",
+            "sequence_number": 53,
+            "error": {
+                "type": "too_many_requests",
+                "code": "too_many_requests",
+                "message": "m",
+                "param": None,
+            },
+        }
+    ),
+    _event(
+        {"type": "error", "sequence_number": 54, "error": {"type": "service_unavailable_error", "code": None}}
+    ),
+    _event(
+        {"type": "error", "sequence_number": 55, "error": {"code": 7, "headers": {"x": "1"}, "message": [1]}}
+    ),
+    _event({"type": "error", "sequence_number": 56, "error": "a string"}),
     _event({"type": "response.failed", "sequence_number": 60, "response": "not an object"}),
     _event(
         {"type": "response.failed", "sequence_number": 61, "response": {"status": "failed", "error": "x"}}
@@ -167,11 +207,18 @@ def _complete_events(body: bytes) -> bytes:
     return body[: end + 2] if end >= 0 else b""
 
 
+def _until_done(body: bytes) -> bytes:
+    """What a connection delivers before a `[DONE]` sentinel (the SDK reads no further)."""
+    done = (b"\n\n" + body).find(b"\n\ndata: [DONE]")
+    return body if done < 0 else body[:done]
+
+
 def as_one_connection(read: list[tuple[bytes, bool]]) -> tuple[bytes, bool]:
     """The stock equivalent of a stream that read `read`: one connection with the events of each
-    (all but the last dropped, hence resumed), ending as the last one did."""
+    (all but the last dropped or ended without a terminal event, hence resumed), ending as the
+    last one did."""
     *resumed, (body, drop) = read
-    return b"".join(_complete_events(earlier) for earlier, _ in resumed) + body, drop
+    return b"".join(_until_done(_complete_events(earlier)) for earlier, _ in resumed) + body, drop
 
 
 def run_stock(connection: tuple[bytes, bool], entry: str) -> BaseException | None:
@@ -188,15 +235,35 @@ Run = tuple[BaseException | None, list[tuple[bytes, bool]]]
 """What consuming a stream raised (None when it finished), and the connections it opened."""
 
 
-def _serve(connections: list[tuple[bytes, bool]]) -> Server:
-    server = Server()
+@dataclass
+class _FuzzServer(Server):
+    """Answers streams from the script, and each look-up of the run with the next drawn fate."""
+
+    fates: list[str] = field(default_factory=lambda: [])
+    streams: int = 0
+    """How many stream connections were opened."""
+
+    def handle(self, request: httpx2.Request) -> httpx2.Response:
+        if request.method == "GET" and request.url.params.get("stream") != "true":
+            self.requests.append(request)
+            # The hint keeps the fuzz from sleeping; a look-up past the drawn fates finds the run going.
+            fate = self.fates.pop(0) if self.fates else "in_progress"
+            return httpx2.Response(200, json=response_body(fate), headers={"openai-poll-after-ms": "0"})
+        self.streams += 1
+        return super().handle(request)
+
+
+def _serve(connections: list[tuple[bytes, bool]], fates: Sequence[str]) -> _FuzzServer:
+    server = _FuzzServer(fates=list(fates))
     for body, drop in connections:
         server.then(_answer(body, drop))
     return server
 
 
-def run_sync(connections: list[tuple[bytes, bool]], entry: str) -> Run:
-    server = _serve(connections)
+def run_sync(
+    connections: list[tuple[bytes, bool]], entry: str, fates: Sequence[str] = ("failed_server_error",)
+) -> Run:
+    server = _serve(connections, fates)
     client = make_client(server, is_async=False)
 
     def consume() -> BaseException | None:
@@ -208,11 +275,13 @@ def run_sync(connections: list[tuple[bytes, bool]], entry: str) -> Run:
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         outcome = pool.submit(consume).result(timeout=HANG_GUARD_S)
-    return outcome, connections[: len(server.requests)]
+    return outcome, connections[: server.streams]
 
 
-def run_async(connections: list[tuple[bytes, bool]], entry: str) -> Run:
-    server = _serve(connections)
+def run_async(
+    connections: list[tuple[bytes, bool]], entry: str, fates: Sequence[str] = ("failed_server_error",)
+) -> Run:
+    server = _serve(connections, fates)
 
     async def consume() -> BaseException | None:
         client = make_client(server, is_async=True)
@@ -226,25 +295,27 @@ def run_async(connections: list[tuple[bytes, bool]], entry: str) -> Run:
             await client.close()
         return None
 
-    return asyncio.run(consume()), connections[: len(server.requests)]
+    return asyncio.run(consume()), connections[: server.streams]
 
 
 # A dropped background stream resumes up to max_stream_resumes (3) times: four connections.
 connection_lists = st.lists(bodies(), min_size=4, max_size=4)
+# At most one look-up per connection.
+fate_lists = st.lists(st.sampled_from(FATES), min_size=4, max_size=4)
 
 
-@given(connection_lists, st.sampled_from(ENTRIES))
+@given(connection_lists, st.sampled_from(ENTRIES), fate_lists)
 def test_sync_streams_finish_or_raise_a_clear_error(
-    connections: list[tuple[bytes, bool]], entry: str
+    connections: list[tuple[bytes, bool]], entry: str, fates: list[str]
 ) -> None:
-    assert_clear(*run_sync(connections, entry), entry)
+    assert_clear(*run_sync(connections, entry, fates), entry)
 
 
-@given(connection_lists, st.sampled_from(ENTRIES))
+@given(connection_lists, st.sampled_from(ENTRIES), fate_lists)
 def test_async_streams_finish_or_raise_a_clear_error(
-    connections: list[tuple[bytes, bool]], entry: str
+    connections: list[tuple[bytes, bool]], entry: str, fates: list[str]
 ) -> None:
-    assert_clear(*run_async(connections, entry), entry)
+    assert_clear(*run_async(connections, entry, fates), entry)
 
 
 @pytest.mark.parametrize("stray", range(len(STRAYS)))
@@ -283,6 +354,18 @@ def test_each_case_fuzzing_found(case: str) -> None:
         run_async(FOUND[case], "stream(response_id=...)"),
     ):
         assert_clear(outcome, read, "stream(response_id=...)")
+
+
+def test_a_resume_past_done_is_compared_with_the_events_past_it() -> None:
+    # Found by fuzzing: connections that ended cleanly (one at `[DONE]`) while the run was still
+    # queued were resumed; the stock comparison must read past that sentinel, as the stream did.
+    connections = [(b"", False), (b"", False), (b"data: [DONE]\n\n", False), (NOT_JSON, False)]
+    for outcome, read in (
+        run_sync(connections, "retrieve(stream=True)", ["queued"] * 4),
+        run_async(connections, "retrieve(stream=True)", ["queued"] * 4),
+    ):
+        assert (len(read), type(outcome)) == (4, json.JSONDecodeError)
+        assert_clear(outcome, read, "retrieve(stream=True)")
 
 
 def test_a_dropped_connection_loses_its_unfinished_event() -> None:

@@ -24,6 +24,7 @@ from .conftest import (
     dropped_stream,
     make_client,
     open_stream,
+    response_body,
     stream_body,
     stream_tail,
 )
@@ -85,8 +86,13 @@ async def test_each_entry_point_on_each_recording(server: Server, is_async: bool
     outcomes: dict[str, tuple[int, str]] = {}
     for recording in RECORDINGS:
         server.sse(stream_body(recording), headers={"x-request-id": f"req_{recording}"})
+        if recording == "error_event_only":
+            # The background stream ends without a terminal event: one retrieve says how the run ended.
+            ended = {**response_body("failed_invalid_prompt"), "id": "resp_bg_stream_error_event_only_0001"}
+            server.json(ended, headers={"x-request-id": "req_retrieve"})
         client = make_client(server, is_async=is_async)
         seen, error = await _consume(client, entry, is_async)
+        assert len(server.answers) == 0
         # Every event before the one that reveals the failure is delivered; that one is raised instead.
         assert seen == _before_failure(recording) if error is not None else _types(recording)
         outcomes[recording] = (len(seen), re.sub(r"resp_bg_stream_\w+_0001", "<id>", _outcome(error)))
@@ -103,7 +109,7 @@ async def test_each_entry_point_on_each_recording(server: Server, is_async: bool
             ),
             "error_event_only": (
                 2,
-                "BackgroundInvalidPromptError(code='invalid_prompt', message='Invalid prompt: the prompt was flagged as potentially violating the usage policy.', response_id=None, request_id='req_error_event_only') seq=2 has_response=False",
+                "BackgroundInvalidPromptError(code='invalid_prompt', message='Invalid prompt: the prompt was flagged as potentially violating the usage policy.', response_id='<id>', request_id='req_retrieve') seq=None has_response=True",
             ),
             "incomplete": (12, "finished"),
         }
@@ -133,10 +139,16 @@ async def test_helpers_until_done_and_get_final_response_raise_a_runtime_error(
         )
 
 
+def _foreground(recording: str) -> bytes:
+    return stream_body(recording).replace(b'"background":true', b'"background":false')
+
+
 async def test_error_event_alone_takes_its_fields_from_the_event(server: Server, is_async: bool) -> None:
-    server.sse(stream_body("error_event_only"), headers={"x-request-id": "req_err"})
+    # A foreground run cannot be retrieved: the event says all there is.
+    server.sse(_foreground("error_event_only"), headers={"x-request-id": "req_err"})
     client = make_client(server, is_async=is_async)
-    _, error = await _consume(client, "retrieve(stream=True)", is_async)
+    _, error = await _consume(client, "create(stream=True)", is_async)
+    assert len(server.requests) == 1
     assert isinstance(error, obe.BackgroundInvalidPromptError)
     assert error.response is None
     assert (error.code, error.param, error.sequence_number, error.request_id) == (
@@ -340,11 +352,15 @@ async def test_a_consumer_that_stops_at_the_failure_event_gets_the_typed_error(
     server: Server, is_async: bool, entry: str, recording: str
 ) -> None:
     server.sse(stream_body(recording), headers={"x-request-id": "req_library"})
+    if recording == "error_event_only":
+        # The background stream ends without a terminal event: the retrieve's Response decides.
+        server.json(response_body("failed_invalid_prompt"), headers={"x-request-id": "req_retrieve"})
     client = make_client(server, is_async=is_async)
     with pytest.raises(obe.BackgroundResponseFailedError) as caught:
         await _consume_like_a_library(client, entry, is_async)
     assert caught.value.code is not None
-    assert caught.value.request_id == "req_library"
+    assert caught.value.request_id == ("req_retrieve" if recording == "error_event_only" else "req_library")
+    assert not server.answers
 
 
 def test_an_error_event_followed_by_a_non_terminal_event_raises_and_yields_neither() -> None:
@@ -410,7 +426,7 @@ _ERROR_PAYLOAD = b'event: response.failed\ndata: {"error": {"message": "stream b
     ("following", "cause"),
     [
         pytest.param("undecodable", ValueError, id="data-that-is-not-json"),
-        pytest.param("error-payload", openai.APIError, id="an-error-payload"),
+        pytest.param("error-payload", obe.BackgroundResponseFailedError, id="an-error-payload"),
         pytest.param("refused-resume", openai.NotFoundError, id="a-drop-then-a-refused-resume"),
     ],
 )

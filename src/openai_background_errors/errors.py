@@ -58,8 +58,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, cast
 
 import openai
 from openai import BaseModel, OpenAIError
-from openai.types.responses import Response, ResponseErrorEvent
+from openai.types.responses import Response
 from typing_extensions import TypedDict, Unpack
+
+from .in_band import read_error_event
 
 if TYPE_CHECKING:
     from openai.types.responses.response_error import Misalignment
@@ -318,23 +320,51 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+class FailedErrorFields(ErrorFields, total=False):
+    """The keyword arguments every failed-run error takes (subclasses add their own)."""
+
+    error_type: str | None
+    details: Mapping[str, object] | None
+
+
 class BackgroundResponseFailedError(BackgroundResponseError, _OpenAIBackgroundResponseFailedError):
     """The response failed; the class follows `error.code` (the fallback for unknown or null codes)."""
 
     status = "failed"
 
+    def __init__(
+        self,
+        message: str | None = None,
+        record: Mapping[str, object] | None = None,
+        *,
+        error_type: str | None = None,
+        details: Mapping[str, object] | None = None,
+        **fields: Unpack[ErrorFields],
+    ) -> None:
+        self.error_type = error_type
+        """The error's `type` as an in-band `error` event nests it (`too_many_requests`, `tokens`, ...);
+        None for a flat event and for a failure read from a `Response`. Never decides the class."""
+        self.details = dict(details or {})
+        """Whatever else the in-band `error` event's error carried (`headers`, ...), as sent."""
+        super().__init__(message, record, **fields)
+
     @classmethod
-    def from_error_event(
-        cls, event: ResponseErrorEvent, *, request_id: str | None = None
-    ) -> BackgroundResponseError:
-        """Build the error an `error` stream event stands for when no `response.failed` follows it."""
+    def from_error_event(cls, event: object, *, request_id: str | None = None) -> BackgroundResponseError:
+        """Build the error an in-band `error` stream event stands for (flat or nested shape) when no
+        `response.failed` follows it."""
+        error = read_error_event(event)
         return cls(
-            event.message,
-            code=event.code,
-            param=event.param,
+            error.message,
+            code=error.code,
+            param=error.param,
             request_id=request_id,
-            sequence_number=event.sequence_number,
+            sequence_number=error.sequence_number,
+            error_type=error.error_type,
+            details=error.details,
         )
+
+    def _fields(self) -> dict[str, Any]:
+        return {**super()._fields(), "error_type": self.error_type, "details": self.details}
 
     def _summary(self) -> str:
         what = self.code if self.code is not None else "no error code"
@@ -377,7 +407,7 @@ class BackgroundPolicyViolationError(BackgroundResponseFailedError):
         record: Mapping[str, object] | None = None,
         *,
         misalignment: Misalignment | None = None,
-        **fields: Unpack[ErrorFields],
+        **fields: Unpack[FailedErrorFields],
     ) -> None:
         self.misalignment = misalignment
         super().__init__(message, record, **fields)

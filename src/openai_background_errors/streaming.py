@@ -9,7 +9,9 @@ raised one event later would never reach their callers). A `response.failed`
 event raises the registry's class with the whole `Response`; an `error` event is
 followed by a `response.failed` that says more, so the watch reads one event
 ahead for it and raises from the `error` event alone (`response` None, fields
-from the event) when none follows.
+from the event) when none follows. An `error` event may be flat or nested
+(`in_band`); the SDK's own `APIError` for a nested one is turned back into the
+event where it is raised, so the watch sees every in-band error as an event.
 
 `BackgroundEventStream` / `AsyncBackgroundEventStream` are the SDK's `Stream`
 with that watch applied, plus what the SDK cannot do: when the connection drops
@@ -17,8 +19,13 @@ in the middle of a background response, they reconnect with
 `retrieve(stream=True, starting_after=<last sequence number seen>)`, so the
 consumer sees every event once, in order. When the server refuses that resume
 because the response is too old to stream, they learn how the run ended by
-polling it, so the outcome is never lost. A foreground stream cannot be resumed
-and still raises the SDK's `APIConnectionError`.
+polling it, so the outcome is never lost. A background stream that ends cleanly
+without a terminal event (a run cancelled on the server ends its stream so, and
+so does one the SDK stopped at a nested `error` event) retrieves the run once:
+a terminal run ends the stream as a refused resume does, a run still going is
+resumed after the server's poll hint, as after a drop. A foreground stream
+cannot be resumed: a drop still raises the SDK's `APIConnectionError`, and a
+clean end is left as the SDK leaves it.
 """
 
 from __future__ import annotations
@@ -31,14 +38,14 @@ from openai import APIConnectionError, APIError, AsyncStream, BadRequestError, S
 from openai.types.responses import (
     Response,
     ResponseCompletedEvent,
-    ResponseErrorEvent,
     ResponseFailedEvent,
     ResponseIncompleteEvent,
     ResponseStreamEvent,
 )
 
 from .errors import BackgroundResponseError, BackgroundResponseFailedError
-from .polling import async_poll, poll
+from .in_band import error_event_from, read_error_event
+from .polling import Schedule, async_poll, async_poll_once, poll, poll_once
 
 if TYPE_CHECKING:
     import httpx2
@@ -65,7 +72,7 @@ class FailureWatch:
         self.policy = policy
         self.request_id = request_id
         """The `x-request-id` of the connection now being read (it changes when a stream resumes)."""
-        self._error_event: ResponseErrorEvent | None = None
+        self._error_event: ResponseStreamEvent | None = None
 
     def error_after(self, event: ResponseStreamEvent) -> BackgroundResponseError | None:
         """The error `event` stands for, if it ends the run in a raising status (an `error` event is
@@ -73,7 +80,7 @@ class FailureWatch:
         # Lenient parsing: an event's data may be any JSON value, its type any value.
         kind: object = getattr(event, "type", None)
         if kind == "error":
-            self._error_event = cast(ResponseErrorEvent, event)
+            self._error_event = event
             return None
         if not isinstance(kind, str) or kind not in _TERMINAL_EVENTS:
             return None
@@ -95,12 +102,28 @@ class FailureWatch:
         return error
 
     def error_at_end(self) -> BackgroundResponseError | None:
-        """The error for a stream that ended after an `error` event and no terminal response event."""
-        event = self._error_event
+        """The error for a stream that ended after an `error` event and no terminal response event.
+
+        The class and `retryable` follow the event's `code` alone, in either shape (never its `type`)."""
+        return self.error_from_event(self._error_event)
+
+    def error_from_event(self, event: ResponseStreamEvent | None) -> BackgroundResponseError | None:
+        """The error an in-band `error` event stands for, where failures raise."""
         if event is None or "failed" not in self.policy.raise_on:
             return None
-        cls = cast(type[BackgroundResponseFailedError], self.policy.registry.lookup("failed", event.code))
+        code = read_error_event(event).code
+        cls = cast(type[BackgroundResponseFailedError], self.policy.registry.lookup("failed", code))
         return cls.from_error_event(event, request_id=self.request_id)
+
+
+def _first_of_two(
+    watch: FailureWatch, following: ResponseStreamEvent | None
+) -> BackgroundResponseError | None:
+    """The error of the `error` event read, with a second `error` event right after it as its cause."""
+    error = watch.error_at_end()
+    if error is not None and getattr(following, "type", None) == "error":
+        error.__cause__ = watch.error_from_event(following)
+    return error
 
 
 def _is_terminal(event: ResponseStreamEvent) -> bool:
@@ -136,7 +159,7 @@ def watch_events(events: Iterable[ResponseStreamEvent], watch: FailureWatch) -> 
                     yield following
                     continue
             else:
-                error = watch.error_at_end()
+                error = _first_of_two(watch, following)
         if error is not None:
             raise error
         yield event
@@ -162,7 +185,7 @@ async def async_watch_events(
                     yield following
                     continue
             else:
-                error = watch.error_at_end()
+                error = _first_of_two(watch, following)
         if error is not None:
             raise error
         yield event
@@ -212,6 +235,16 @@ def _ending(response: Response, point: _ResumePoint) -> list[ResponseStreamEvent
     return [event_cls.construct(type=f"response.{status}", response=response, sequence_number=number)]
 
 
+def _in_band_event(raised: APIError, stream: Stream[Any] | AsyncStream[Any]) -> ResponseStreamEvent:
+    """The `error` event the SDK raised `raised` for while reading `stream`, or `raised` itself: for
+    any other error, and where failures do not raise (the stock stream raises it then)."""
+    policy = cast(_Host, stream._client).raise_policy  # pyright: ignore[reportPrivateUsage]
+    event = error_event_from(raised, stream.response.request) if "failed" in policy.raise_on else None
+    if event is None:
+        raise raised
+    return event
+
+
 class _Host(Protocol):
     """What a stream needs of the client that opened it."""
 
@@ -244,6 +277,8 @@ class _ResumePoint:
             int(started_after) if started_after is not None and started_after.isdigit() else None
         )
         self._query = _resumed_query(request.url.params) if self.resumable else {}
+        self.ended = False
+        """Whether a terminal event arrived: the stream then says how the run ended."""
 
     def saw(self, event: ResponseStreamEvent) -> None:
         # Lenient parsing: only an event with an integer number is a point to resume after.
@@ -253,6 +288,7 @@ class _ResumePoint:
         # Only the lifecycle events carry the response; asking a delta event for it costs more
         # than the check (pydantic raises and catches inside a missing attribute's lookup).
         kind: object = getattr(event, "type", None)
+        self.ended = self.ended or _is_terminal(event)
         if isinstance(kind, str) and kind in _LIFECYCLE_EVENTS:
             response: object = cast(Any, event).response
             if not isinstance(response, Response):  # lenient parsing lets any value through
@@ -260,8 +296,16 @@ class _ResumePoint:
             self.response_id = response.id
             self.resumable = self.resumable or bool(response.background)
 
+    def can_look_up(self) -> bool:
+        """Whether the run can be retrieved, and so resumed: a background run whose id is known."""
+        return self.resumable and self.response_id is not None
+
     def can_resume(self, resumes: int, max_resumes: int) -> bool:
-        return self.resumable and self.response_id is not None and resumes < max_resumes
+        return self.can_look_up() and resumes < max_resumes
+
+    def schedule(self) -> Schedule:
+        """How the run is looked up once when its stream ended without a terminal event."""
+        return Schedule(cast(str, self.response_id), omit, omit)
 
     def retrieve_arguments(self) -> dict[str, Any]:
         """What `responses.retrieve` takes to stream the rest: the events after the last one seen,
@@ -305,8 +349,12 @@ class BackgroundEventStream(Stream[ResponseStreamEvent]):
             raise
 
     def _events(self) -> Iterator[ResponseStreamEvent]:
-        """This connection's events, neither watched nor resumed."""
-        return super().__stream__()
+        """This connection's events, neither watched nor resumed; they end at an in-band error
+        the SDK raised, delivered as the `error` event it was raised for when failures raise."""
+        try:
+            yield from super().__stream__()
+        except APIError as raised:
+            yield _in_band_event(raised, self)
 
     def _poll(self, point: _ResumePoint) -> Response:
         return poll(self._client.responses, cast(str, point.response_id), policy=self._client.raise_policy)
@@ -319,12 +367,23 @@ class BackgroundEventStream(Stream[ResponseStreamEvent]):
                 for event in events:
                     point.saw(event)
                     yield event
-                return
             except _connection_errors() as dropped:
                 if not point.can_resume(resumes, self._client.max_stream_resumes):
                     if isinstance(dropped, APIConnectionError):
                         raise
                     raise APIConnectionError(request=self.response.request) from dropped
+            else:
+                if point.ended or not point.can_look_up():
+                    return
+                # A background stream that ends without a terminal event (a run cancelled on
+                # the server ends its stream so) learns how the run ended with one retrieve.
+                step = poll_once(self._client.responses, point.schedule(), self._client.raise_policy)
+                if isinstance(step, Response):
+                    yield from _ending(step, point)
+                    return
+                if not point.can_resume(resumes, self._client.max_stream_resumes):
+                    return
+                self._client.responses._sleep(step)  # pyright: ignore[reportPrivateUsage]
             resumes += 1
             self.response.close()
             try:
@@ -358,9 +417,14 @@ class AsyncBackgroundEventStream(AsyncStream[ResponseStreamEvent]):
             await self.response.aclose()
             raise
 
-    def _events(self) -> AsyncIterator[ResponseStreamEvent]:
-        """This connection's events, neither watched nor resumed."""
-        return super().__stream__()
+    async def _events(self) -> AsyncIterator[ResponseStreamEvent]:
+        """This connection's events, neither watched nor resumed; they end at an in-band error
+        the SDK raised, delivered as the `error` event it was raised for when failures raise."""
+        try:
+            async for event in super().__stream__():
+                yield event
+        except APIError as raised:
+            yield _in_band_event(raised, self)
 
     async def _poll(self, point: _ResumePoint) -> Response:
         return await async_poll(
@@ -375,12 +439,24 @@ class AsyncBackgroundEventStream(AsyncStream[ResponseStreamEvent]):
                 async for event in events:
                     point.saw(event)
                     yield event
-                return
             except _connection_errors() as dropped:
                 if not point.can_resume(resumes, self._client.max_stream_resumes):
                     if isinstance(dropped, APIConnectionError):
                         raise
                     raise APIConnectionError(request=self.response.request) from dropped
+            else:
+                if point.ended or not point.can_look_up():
+                    return
+                step = await async_poll_once(
+                    self._client.responses, point.schedule(), self._client.raise_policy
+                )
+                if isinstance(step, Response):
+                    for event in _ending(step, point):
+                        yield event
+                    return
+                if not point.can_resume(resumes, self._client.max_stream_resumes):
+                    return
+                await self._client.responses._sleep(step)  # pyright: ignore[reportPrivateUsage]
             resumes += 1
             await self.response.aclose()
             try:

@@ -79,11 +79,8 @@ DEFAULT_POLL_AFTER_MS = 100
 DEFAULT_OUTPUT_TEXT = "Hello from the local emulator."
 DEFAULT_STREAM_TTL_MS = 300_000
 """The API's window: a background response more than 5 minutes old can no longer be streamed."""
-DEFAULT_ERROR_EVENT_SHAPE: ErrorEventShape = "flat"
-"""The in-band error event's shape when a job's script names none.
-
-The live API sends the nested shape; the flat one stays the default until the package's
-clients turn a nested event into the typed error, and becomes ``nested`` then."""
+DEFAULT_ERROR_EVENT_SHAPE: ErrorEventShape = "nested"
+"""The in-band error event's shape when a job's script names none: the live API's (see docs/emulator.md)."""
 MAX_MS = 86_400_000
 
 Fault = Literal["500", "429", "reset"]
