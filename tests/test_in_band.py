@@ -168,8 +168,8 @@ async def test_a_nested_error_event_on_a_foreground_stream_raises_from_the_event
     )
     assert error.message == "Rate limit reached for gpt-4.1-mini on tokens per min (TPM). Try again shortly."
     assert (error.error_type, error.details) == ("tokens", {"headers": RATE_LIMIT_HEADERS})
-    # The SDK raised before the event was delivered: its sequence number is lost.
-    assert (error.sequence_number, error.response) == (None, None)
+    # The SDK raised before the event was delivered: its number is read from what the server sent.
+    assert (error.sequence_number, error.response) == (2, None)
     assert isinstance(error, RuntimeError)
     assert len(server.requests) == 1
 

@@ -114,6 +114,8 @@ def plan(count: int, seed: int) -> list[Job]:
             # answers, and the client raises a failure from the create itself.
             "emulator.run_ms": str(rng.randint(1, 40)),
             "emulator.poll_after_ms": "5",
+            # A failure's in-band error event in either shape: the live API's or the documented one.
+            "emulator.error_event": rng.choice(("nested", "flat")),
             JOB_KEY: str(number),
         }
         webhook_faults = [

@@ -109,7 +109,7 @@ async def test_each_entry_point_on_each_recording(server: Server, is_async: bool
             ),
             "error_event_only": (
                 2,
-                "BackgroundInvalidPromptError(code='invalid_prompt', message='Invalid prompt: the prompt was flagged as potentially violating the usage policy.', response_id='<id>', request_id='req_retrieve') seq=None has_response=True",
+                "BackgroundInvalidPromptError(code='invalid_prompt', message='Invalid prompt: the prompt was flagged as potentially violating the usage policy.', response_id='<id>', request_id='req_retrieve') seq=3 has_response=True",
             ),
             "incomplete": (12, "finished"),
         }

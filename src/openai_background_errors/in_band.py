@@ -10,10 +10,11 @@ in an `error` object (the nested shape)::
      "error": {"type": "too_many_requests", "code": "too_many_requests", "message": "...", "param": null}}
 
 The SDK's `Stream` raises a plain `APIError` for any event whose `error` key is
-set, before the event reaches this package: its `body` is the nested object and
-the event's `sequence_number` is lost. `error_event_from` turns that `APIError`
-back into the event it was raised for, so both shapes and the SDK's error are
-read by `read_error_event` alone.
+set, before the event reaches this package: its `body` is the nested object, and
+the rest of the event (its `sequence_number`) is only in the server-sent event the
+SDK had just read. `error_event_from` turns that `APIError` back into the event it
+was raised for, so both shapes and the SDK's error are read by `read_error_event`
+alone.
 """
 
 from __future__ import annotations
@@ -89,12 +90,16 @@ def _undeclared(event: object) -> Mapping[str, object]:
     }
 
 
-def error_event_from(raised: APIError, request: httpx2.Request) -> ResponseStreamEvent | None:
+def error_event_from(
+    raised: APIError, request: httpx2.Request, last_sent: object = None
+) -> ResponseStreamEvent | None:
     """The `error` event the SDK's stream of `request` raised `raised` for; None for any other error.
 
     The SDK raises exactly `APIError` for an event with an `error` key; every other failure of
     a request is a subclass (`APIStatusError`, `APIConnectionError`, `APITimeoutError`, ...). The
-    error's request is the stream's own (a copy without credentials on newer SDKs).
+    error's request is the stream's own (a copy without credentials on newer SDKs). `last_sent`
+    is the JSON of the last server-sent event the stream read: the event itself, with its
+    `sequence_number`, when its `error` is the error's body.
     """
     if type(raised) is not APIError:
         return None
@@ -104,6 +109,9 @@ def error_event_from(raised: APIError, request: httpx2.Request) -> ResponseStrea
     from openai._models import construct_type
     from openai.types.responses import ResponseStreamEvent
 
+    value: dict[str, object] = {"type": "error", "error": raised.body}
+    if isinstance(last_sent, Mapping) and cast(Mapping[str, object], last_sent).get("error") == raised.body:
+        value = {**cast(Mapping[str, object], last_sent), "type": "error"}
     # Parsed as the SDK parses an event it delivers: leniently, keeping the body as sent.
-    event = construct_type(type_=ResponseStreamEvent, value={"type": "error", "error": raised.body})
+    event = construct_type(type_=ResponseStreamEvent, value=value)
     return cast(ResponseStreamEvent, event)

@@ -31,10 +31,12 @@ clean end is left as the SDK leaves it.
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Generator, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from openai import APIConnectionError, APIError, AsyncStream, BadRequestError, Stream, omit
+from openai._streaming import ServerSentEvent
 from openai.types.responses import (
     Response,
     ResponseCompletedEvent,
@@ -230,16 +232,35 @@ def _ending(response: Response, point: _ResumePoint) -> list[ResponseStreamEvent
     event_cls = _TERMINAL_EVENT_OF_STATUS.get(status) if isinstance(status, str) else None
     if event_cls is None:
         return []
-    after = point.last_sequence_number
-    number = 0 if after is None else after + 1
-    return [event_cls.construct(type=f"response.{status}", response=response, sequence_number=number)]
+    return [
+        event_cls.construct(
+            type=f"response.{status}", response=response, sequence_number=point.next_sequence_number()
+        )
+    ]
 
 
-def _in_band_event(raised: APIError, stream: Stream[Any] | AsyncStream[Any]) -> ResponseStreamEvent:
+@contextmanager
+def _in_place_of_the_terminal_event(point: _ResumePoint) -> Generator[None, None, None]:
+    """A failure learned by retrieving the run once its stream ended cleanly is raised in place of
+    the terminal event the stream never sent, numbered as `_ending` numbers that event: after an
+    `error` event, the number its `response.failed` would have had."""
+    try:
+        yield
+    except BackgroundResponseError as failure:
+        failure.sequence_number = point.next_sequence_number()
+        raise
+
+
+def _in_band_event(
+    raised: APIError, stream: BackgroundEventStream | AsyncBackgroundEventStream
+) -> ResponseStreamEvent:
     """The `error` event the SDK raised `raised` for while reading `stream`, or `raised` itself: for
     any other error, and where failures do not raise (the stock stream raises it then)."""
-    policy = cast(_Host, stream._client).raise_policy  # pyright: ignore[reportPrivateUsage]
-    event = error_event_from(raised, stream.response.request) if "failed" in policy.raise_on else None
+    if "failed" not in stream._client.raise_policy.raise_on:  # pyright: ignore[reportPrivateUsage]
+        raise raised
+    last = stream.last_server_sent_event
+    last_sent = None if last is None else last.json()
+    event = error_event_from(raised, stream.response.request, last_sent)
     if event is None:
         raise raised
     return event
@@ -296,6 +317,11 @@ class _ResumePoint:
             self.response_id = response.id
             self.resumable = self.resumable or bool(response.background)
 
+    def next_sequence_number(self) -> int:
+        """The number the stream's next event would have had."""
+        after = self.last_sequence_number
+        return 0 if after is None else after + 1
+
     def can_look_up(self) -> bool:
         """Whether the run can be retrieved, and so resumed: a background run whose id is known."""
         return self.resumable and self.response_id is not None
@@ -338,6 +364,13 @@ class BackgroundEventStream(Stream[ResponseStreamEvent]):
     """The SDK's stream of Responses events, raising typed errors and resuming dropped background streams."""
 
     _client: _SyncHost  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
+    last_server_sent_event: ServerSentEvent | None = None
+    """The last event this connection read: the whole of an `error` event the SDK raised for."""
+
+    def _iter_events(self) -> Iterator[ServerSentEvent]:
+        for sent in super()._iter_events():
+            self.last_server_sent_event = sent
+            yield sent
 
     def __stream__(self) -> Iterator[ResponseStreamEvent]:
         watch = FailureWatch(self._client.raise_policy, request_id=self.response.headers.get("x-request-id"))
@@ -377,7 +410,8 @@ class BackgroundEventStream(Stream[ResponseStreamEvent]):
                     return
                 # A background stream that ends without a terminal event (a run cancelled on
                 # the server ends its stream so) learns how the run ended with one retrieve.
-                step = poll_once(self._client.responses, point.schedule(), self._client.raise_policy)
+                with _in_place_of_the_terminal_event(point):
+                    step = poll_once(self._client.responses, point.schedule(), self._client.raise_policy)
                 if isinstance(step, Response):
                     yield from _ending(step, point)
                     return
@@ -407,6 +441,13 @@ class AsyncBackgroundEventStream(AsyncStream[ResponseStreamEvent]):
     """The SDK's async stream of Responses events, raising typed errors and resuming dropped background streams."""
 
     _client: _AsyncHost  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
+    last_server_sent_event: ServerSentEvent | None = None
+    """The last event this connection read: the whole of an `error` event the SDK raised for."""
+
+    async def _iter_events(self) -> AsyncIterator[ServerSentEvent]:
+        async for sent in super()._iter_events():
+            self.last_server_sent_event = sent
+            yield sent
 
     async def __stream__(self) -> AsyncIterator[ResponseStreamEvent]:
         watch = FailureWatch(self._client.raise_policy, request_id=self.response.headers.get("x-request-id"))
@@ -447,9 +488,10 @@ class AsyncBackgroundEventStream(AsyncStream[ResponseStreamEvent]):
             else:
                 if point.ended or not point.can_look_up():
                     return
-                step = await async_poll_once(
-                    self._client.responses, point.schedule(), self._client.raise_policy
-                )
+                with _in_place_of_the_terminal_event(point):
+                    step = await async_poll_once(
+                        self._client.responses, point.schedule(), self._client.raise_policy
+                    )
                 if isinstance(step, Response):
                     for event in _ending(step, point):
                         yield event
