@@ -20,7 +20,7 @@ from openai_background_errors import _copy_options
 
 from .lanes import OPENAI_VERSION
 
-OWN_KEYWORDS = ["raise_on", "error_registry", "max_stream_resumes"]
+OWN_KEYWORDS = ["raise_on", "error_registry", "max_stream_resumes", "wait_for_background"]
 CLIENTS = [
     (obe.OpenAI, openai.OpenAI, _copy_options.SyncCopyOptions),
     (obe.AsyncOpenAI, openai.AsyncOpenAI, _copy_options.AsyncCopyOptions),

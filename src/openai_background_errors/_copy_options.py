@@ -1,7 +1,7 @@
 """The keywords of openai's `copy()` / `with_options()`, so the clients' own stay typed.
 
-The clients take this package's three keywords (`raise_on`, `error_registry`,
-`max_stream_resumes`) besides the stock ones, and hand the stock ones on untouched, so
+The clients take this package's own keywords (`raise_on`, `error_registry`,
+`max_stream_resumes`, `wait_for_background`) besides the stock ones, and hand the stock ones on untouched, so
 a misspelled keyword must stay a type error, as it is on the stock client. These are
 the stock keywords of the newest openai the project supports (3.57.0); on an older SDK
 a keyword it does not know is refused by its own `copy()`.

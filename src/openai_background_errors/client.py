@@ -64,6 +64,7 @@ class _RaisesForBackgroundFailures(_ClientBase):
 
     _raise_policy: RaisePolicy
     _max_stream_resumes: int
+    _wait_for_background: bool
 
     def __init__(
         self,
@@ -71,18 +72,22 @@ class _RaisesForBackgroundFailures(_ClientBase):
         raise_on: Iterable[str] = DEFAULT_RAISE_ON,
         error_registry: ErrorRegistry | None = None,
         max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
+        wait_for_background: bool = False,
         **options: Any,
     ) -> None:
-        self._configure(RaisePolicy.of(raise_on, error_registry), max_stream_resumes)
+        self._configure(RaisePolicy.of(raise_on, error_registry), max_stream_resumes, wait_for_background)
         super().__init__(**options)
 
-    def _configure(self, policy: RaisePolicy, max_stream_resumes: int) -> None:
+    def _configure(self, policy: RaisePolicy, max_stream_resumes: int, wait_for_background: bool) -> None:
         if not isinstance(max_stream_resumes, int) or max_stream_resumes < 0:  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ValueError(
                 f"Expected a non-negative int for `max_stream_resumes`, got {max_stream_resumes!r}"
             )
+        if not isinstance(wait_for_background, bool):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise ValueError(f"Expected a bool for `wait_for_background`, got {wait_for_background!r}")
         self._raise_policy = policy
         self._max_stream_resumes = max_stream_resumes
+        self._wait_for_background = wait_for_background
 
     @property
     def raise_policy(self) -> RaisePolicy:
@@ -104,22 +109,30 @@ class _RaisesForBackgroundFailures(_ClientBase):
         """How many times one stream of a background response reconnects after its connection drops."""
         return self._max_stream_resumes
 
+    @property
+    def wait_for_background(self) -> bool:
+        """Whether a non-streaming `create`/`parse` with `background=True` returns only once the run is terminal."""
+        return self._wait_for_background
+
     def _copy(
         self,
         *,
         raise_on: Iterable[str] | None = None,
         error_registry: ErrorRegistry | None = None,
         max_stream_resumes: int | None = None,
+        wait_for_background: bool | None = None,
         **options: Any,
     ) -> Self:
-        """openai's `copy()`, keeping this client's `raise_on`, `error_registry` and `max_stream_resumes`
-        unless given new ones (each client class types `options` as its stock `copy()` does)."""
+        """openai's `copy()`, keeping this client's own settings (`raise_on`, `error_registry`,
+        `max_stream_resumes`, `wait_for_background`) unless given new ones (each client class
+        types `options` as its stock `copy()` does)."""
         copied = cast(Self, cast(Any, super()).copy(**options))
         copied._configure(
             RaisePolicy.of(
                 self.raise_on if raise_on is None else raise_on, error_registry or self.error_registry
             ),
             self._max_stream_resumes if max_stream_resumes is None else max_stream_resumes,
+            self._wait_for_background if wait_for_background is None else wait_for_background,
         )
         return copied
 
@@ -241,6 +254,7 @@ class OpenAI(_SyncClient, openai.OpenAI):  # pyright: ignore[reportIncompatibleV
             raise_on: Iterable[str] | None = None,
             error_registry: ErrorRegistry | None = None,
             max_stream_resumes: int | None = None,
+            wait_for_background: bool | None = None,
             **options: Unpack[SyncCopyOptions],
         ) -> Self: ...
 
@@ -260,6 +274,7 @@ class AsyncOpenAI(_AsyncClient, openai.AsyncOpenAI):  # pyright: ignore[reportIn
             raise_on: Iterable[str] | None = None,
             error_registry: ErrorRegistry | None = None,
             max_stream_resumes: int | None = None,
+            wait_for_background: bool | None = None,
             **options: Unpack[AsyncCopyOptions],
         ) -> Self: ...
 
@@ -279,6 +294,7 @@ class AzureOpenAI(_SyncClient, openai.AzureOpenAI):  # pyright: ignore[reportInc
             raise_on: Iterable[str] | None = None,
             error_registry: ErrorRegistry | None = None,
             max_stream_resumes: int | None = None,
+            wait_for_background: bool | None = None,
             **options: Unpack[AzureCopyOptions],
         ) -> Self: ...
 
@@ -298,6 +314,7 @@ class AsyncAzureOpenAI(_AsyncClient, openai.AsyncAzureOpenAI):  # pyright: ignor
             raise_on: Iterable[str] | None = None,
             error_registry: ErrorRegistry | None = None,
             max_stream_resumes: int | None = None,
+            wait_for_background: bool | None = None,
             **options: Unpack[AsyncAzureCopyOptions],
         ) -> Self: ...
 
@@ -325,6 +342,7 @@ def enable(  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappi
     raise_on: Iterable[str] = ...,
     error_registry: ErrorRegistry | None = ...,
     max_stream_resumes: int = ...,
+    wait_for_background: bool = ...,
 ) -> AsyncAzureOpenAI: ...
 @overload
 def enable(  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
@@ -333,6 +351,7 @@ def enable(  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappi
     raise_on: Iterable[str] = ...,
     error_registry: ErrorRegistry | None = ...,
     max_stream_resumes: int = ...,
+    wait_for_background: bool = ...,
 ) -> AzureOpenAI: ...
 @overload
 def enable(
@@ -341,6 +360,7 @@ def enable(
     raise_on: Iterable[str] = ...,
     error_registry: ErrorRegistry | None = ...,
     max_stream_resumes: int = ...,
+    wait_for_background: bool = ...,
 ) -> AsyncOpenAI: ...
 @overload
 def enable(
@@ -349,6 +369,7 @@ def enable(
     raise_on: Iterable[str] = ...,
     error_registry: ErrorRegistry | None = ...,
     max_stream_resumes: int = ...,
+    wait_for_background: bool = ...,
 ) -> OpenAI: ...
 def enable(
     client: openai.OpenAI | openai.AsyncOpenAI,
@@ -356,6 +377,7 @@ def enable(
     raise_on: Iterable[str] = DEFAULT_RAISE_ON,
     error_registry: ErrorRegistry | None = None,
     max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
+    wait_for_background: bool = False,
 ) -> _AnyClient:
     """A client that behaves like this package's, with the settings and connection pool of `client`.
 
@@ -368,6 +390,7 @@ def enable(
             raise_on=policy.raise_on,
             error_registry=policy.registry,
             max_stream_resumes=max_stream_resumes,
+            wait_for_background=wait_for_background,
         )
         return cast("_AnyClient", enabled)
     target = next((ours for stock, ours in _ENABLED if type(client) is stock), None)
@@ -381,5 +404,5 @@ def enable(
     # stock client's attributes lets that same copy() build a properly constructed one of ours.
     prototype = object.__new__(target)
     vars(prototype).update(vars(client))
-    prototype._configure(policy, max_stream_resumes)  # pyright: ignore[reportPrivateUsage]
+    prototype._configure(policy, max_stream_resumes, wait_for_background)  # pyright: ignore[reportPrivateUsage]
     return cast("_AnyClient", prototype._copy())  # pyright: ignore[reportPrivateUsage]

@@ -8,6 +8,13 @@ With `text_format=`, `poll` and `create_and_poll` return what `responses.parse`
 returns for a foreground run: a `ParsedResponse` whose `output_parsed` is filled,
 by the SDK's own parsing (structured outputs for background runs,
 openai-python #2830).
+
+On a client made with `wait_for_background=True`, `create` and `parse` wait too: when
+the call created a background run that is still queued or in progress, they `poll` it
+(cancelling it on the server if the wait is interrupted) and return the terminal
+response, so callers that expect an answer from `create` get one. Streams, and the
+`with_raw_response` / `with_streaming_response` paths (which return the HTTP exchange
+of the create itself), are returned as they are.
 """
 
 from __future__ import annotations
@@ -15,18 +22,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast, overload
 
 from openai import Omit, omit
+from openai._constants import RAW_RESPONSE_HEADER
 from openai.resources.responses import AsyncResponses as _AsyncResponses
 from openai.resources.responses import Responses as _Responses
+from openai.types.responses import Response
 from typing_extensions import Unpack
 
 from .fleet import DEFAULT_MAX_CONCURRENCY, Fleet, async_poll_many, poll_many
-from .polling import async_poll, poll
+from .polling import async_poll, is_waiting, poll
 from .webhooks import async_from_webhook, from_webhook
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 
-    from openai.types.responses import ParsedResponse, Response, ToolParam
+    from openai.types.responses import ParsedResponse, ToolParam
     from openai.types.responses.response_create_params import ResponseCreateParamsNonStreaming
 
     from .outcome import PollOutcome
@@ -37,14 +46,44 @@ __all__ = ["AsyncResponses", "Responses"]
 _T = TypeVar("_T")
 
 
-class _HasRaisePolicy(Protocol):
+class _ClientSettings(Protocol):
     @property
     def raise_policy(self) -> RaisePolicy: ...
+    @property
+    def wait_for_background(self) -> bool: ...
+
+
+def _settings_of(client: object) -> _ClientSettings:
+    # The resource is only ever built by this package's clients, which carry these settings.
+    return cast("_ClientSettings", client)
 
 
 def _policy_of(client: object) -> RaisePolicy:
-    # The resource is only ever built by this package's clients, which carry the policy.
-    return cast("_HasRaisePolicy", client).raise_policy
+    return _settings_of(client).raise_policy
+
+
+def _returned_as_is(client: object, params: Mapping[str, Any]) -> bool:
+    """Whether `create`/`parse` hands back what the SDK returns, without waiting.
+
+    So it does unless the client waits for background runs, and always for a stream or for
+    the HTTP exchange that `with_raw_response` / `with_streaming_response` ask for (one
+    exchange: the create's own).
+    """
+    headers: Mapping[str, str] = params.get("extra_headers") or {}
+    return (
+        not _settings_of(client).wait_for_background
+        or bool(params.get("stream"))
+        or RAW_RESPONSE_HEADER in headers
+    )
+
+
+def _needs_waiting(created: Response) -> bool:
+    """Whether the server runs `created` in the background and it is not finished yet.
+
+    The response's own `background` says so, so a run asked for through `extra_body`
+    is waited for too.
+    """
+    return getattr(created, "background", None) is True and is_waiting(created)
 
 
 def _parsed(
@@ -53,7 +92,13 @@ def _parsed(
     """`response` as `responses.parse` returns it when a `text_format` is given; else unchanged."""
     if isinstance(text_format, Omit):
         return response
-    # The SDK's own parser, which `responses.parse` applies to a foreground run's response.
+    return _parse_as_sdk(response, text_format, tools)
+
+
+def _parse_as_sdk(
+    response: Response, text_format: type[Any] | Omit, tools: Iterable[ToolParam] | Omit
+) -> ParsedResponse[Any]:
+    """What `responses.parse` returns for `response`: the SDK's own parser, as it applies it."""
     from openai.lib._parsing._responses import parse_response
 
     return parse_response(text_format=text_format, input_tools=tools, response=response)
@@ -70,6 +115,38 @@ def _listed_tools(params: ResponseCreateParamsNonStreaming) -> Iterable[ToolPara
 
 class Responses(_Responses):
     """openai's `responses` resource with `poll` and `create_and_poll`."""
+
+    # Defined for the run time only: type checkers keep openai's own signatures and overloads.
+    if not TYPE_CHECKING:
+
+        def create(self, **params):
+            if _returned_as_is(self._client, params):
+                return super().create(**params)
+            raw = self.with_raw_response.create(**params)
+            created = raw.parse()
+            if not _needs_waiting(created):
+                return created
+            return self._wait(created.id, raw.headers)
+
+        def parse(self, **params):
+            if _returned_as_is(self._client, params):
+                return super().parse(**params)
+            tools = _listed_tools(params)
+            raw = self.with_raw_response.parse(**params)
+            created = raw.parse()
+            if not _needs_waiting(created):
+                return created
+            return _parse_as_sdk(self._wait(created.id, raw.headers), params.get("text_format", omit), tools)
+
+    def _wait(self, response_id: str, created_headers: Mapping[str, str]) -> Response:
+        """`poll` a run `create` just started, from the wait its answer asked for; cancel it if interrupted."""
+        return poll(
+            self,
+            response_id,
+            policy=_policy_of(self._client),
+            cancel_on_interrupt=True,
+            created_headers=created_headers,
+        )
 
     @overload
     def poll(
@@ -205,6 +282,38 @@ class Responses(_Responses):
 
 class AsyncResponses(_AsyncResponses):
     """openai's async `responses` resource with `poll` and `create_and_poll`."""
+
+    if not TYPE_CHECKING:
+
+        async def create(self, **params):
+            if _returned_as_is(self._client, params):
+                return await super().create(**params)
+            raw = await self.with_raw_response.create(**params)
+            created = raw.parse()
+            if not _needs_waiting(created):
+                return created
+            return await self._wait(created.id, raw.headers)
+
+        async def parse(self, **params):
+            if _returned_as_is(self._client, params):
+                return await super().parse(**params)
+            tools = _listed_tools(params)
+            raw = await self.with_raw_response.parse(**params)
+            created = raw.parse()
+            if not _needs_waiting(created):
+                return created
+            finished = await self._wait(created.id, raw.headers)
+            return _parse_as_sdk(finished, params.get("text_format", omit), tools)
+
+    async def _wait(self, response_id: str, created_headers: Mapping[str, str]) -> Response:
+        """`poll` a run `create` just started, from the wait its answer asked for; cancel it if interrupted."""
+        return await async_poll(
+            self,
+            response_id,
+            policy=_policy_of(self._client),
+            cancel_on_interrupt=True,
+            created_headers=created_headers,
+        )
 
     @overload
     async def poll(

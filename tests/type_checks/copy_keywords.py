@@ -21,6 +21,7 @@ def stock_and_own_keywords_pass(
         timeout=5, max_retries=1, raise_on=("failed",), error_registry=ErrorRegistry()
     )
     client.with_options(http_client=httpx2.Client(), default_headers={"x": "y"}, max_stream_resumes=0)
+    client.with_options(wait_for_background=True)
     async_client.with_options(http_client=httpx2.AsyncClient(), organization="org")
     azure.copy(api_version="2025-01-01", azure_ad_token="token")
     async_azure.with_options(azure_ad_token_provider=lambda: "token")
