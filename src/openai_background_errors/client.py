@@ -30,7 +30,16 @@ import openai
 from openai.types.responses import Response, ResponseStreamEvent
 from typing_extensions import Self, Unpack
 
-from ._copy_options import AsyncAzureCopyOptions, AsyncCopyOptions, AzureCopyOptions, SyncCopyOptions
+from ._copy_options import (
+    AsyncAzureCopyOptions,
+    AsyncAzureInitOptions,
+    AsyncCopyOptions,
+    AsyncInitOptions,
+    AzureCopyOptions,
+    AzureInitOptions,
+    SyncCopyOptions,
+    SyncInitOptions,
+)
 from .registry import ErrorRegistry, RaisePolicy
 from .streaming import AsyncBackgroundEventStream, BackgroundEventStream
 
@@ -207,46 +216,62 @@ class _AsyncClient(_RaisesForBackgroundFailures, _AsyncClientBase):
         )
 
 
-class _DescribedCopy:
-    """One client class's `copy` / `with_options`: the shared one, described for introspection.
+class _Described:
+    """One client class's `__init__` or `copy` / `with_options`: the shared one, described for introspection.
 
-    `inspect.signature` and `typing.get_type_hints` show this package's three keywords and
-    then the installed SDK's own, read from `stock.copy`, so tools that inspect the signature
-    (upstream's tests ask `get_type_hints(client.copy)` for `workload_identity`) see what the
-    stock client takes. Built on first access: reading the SDK's type hints costs
+    `inspect.signature` shows this package's own keywords and then those of the installed
+    SDK's method (`stock`), and `typing.get_type_hints` their types, so tools that inspect
+    the signature see what the stock client takes (upstream's tests ask
+    `get_type_hints(client.copy)` for `workload_identity`, and compare the constructor's
+    keywords with `copy()`'s). Built on first access: reading the SDK's type hints costs
     milliseconds that `import` should not pay.
     """
 
-    def __init__(self, stock: type[Any]) -> None:
+    def __init__(self, stock: Callable[..., Any], shared: Callable[..., Any]) -> None:
         self._stock = stock
+        self._shared = shared
 
     @cached_property
     def _described(self) -> Callable[..., Any]:
-        shared = _RaisesForBackgroundFailures._copy  # pyright: ignore[reportPrivateUsage]
+        shared = self._shared
 
-        def copy(self: Any, **options: Any) -> Any:
+        def described(self: Any, **options: Any) -> Any:
             return shared(self, **options)
 
-        update_wrapper(copy, shared)
+        update_wrapper(described, shared)
         ours = [
             parameter
             for parameter in inspect.signature(shared).parameters.values()
             if parameter.name != "options"
         ]
-        stock = inspect.signature(self._stock.copy)
-        copy.__signature__ = stock.replace(parameters=[*ours, *list(stock.parameters.values())[1:]])  # type: ignore[attr-defined]
+        stock = inspect.signature(self._stock)
+        described.__signature__ = stock.replace(parameters=[*ours, *list(stock.parameters.values())[1:]])  # type: ignore[attr-defined]
         hints = {name: hint for name, hint in typing.get_type_hints(shared).items() if name != "options"}
-        copy.__annotations__ = {**hints, **typing.get_type_hints(self._stock.copy)}
-        return copy
+        described.__annotations__ = {**hints, **typing.get_type_hints(self._stock)}
+        return described
 
     def __get__(self, instance: object, owner: type[Any] | None = None) -> Any:
         return self._described if instance is None else types.MethodType(self._described, instance)
+
+
+_SHARED_INIT = _RaisesForBackgroundFailures.__init__
+_SHARED_COPY = _RaisesForBackgroundFailures._copy  # pyright: ignore[reportPrivateUsage]
 
 
 class OpenAI(_SyncClient, openai.OpenAI):  # pyright: ignore[reportIncompatibleVariableOverride]
     """`openai.OpenAI` that raises typed errors for the background statuses in `raise_on`."""
 
     if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            raise_on: Iterable[str] = DEFAULT_RAISE_ON,
+            error_registry: ErrorRegistry | None = None,
+            max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
+            wait_for_background: bool = False,
+            **options: Unpack[SyncInitOptions],
+        ) -> None: ...
 
         def copy(
             self,
@@ -260,13 +285,24 @@ class OpenAI(_SyncClient, openai.OpenAI):  # pyright: ignore[reportIncompatibleV
 
         with_options = copy
     else:
-        copy = with_options = _DescribedCopy(openai.OpenAI)
+        __init__ = _Described(openai.OpenAI.__init__, _SHARED_INIT)
+        copy = with_options = _Described(openai.OpenAI.copy, _SHARED_COPY)
 
 
 class AsyncOpenAI(_AsyncClient, openai.AsyncOpenAI):  # pyright: ignore[reportIncompatibleVariableOverride]
     """`openai.AsyncOpenAI` that raises typed errors for the background statuses in `raise_on`."""
 
     if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            raise_on: Iterable[str] = DEFAULT_RAISE_ON,
+            error_registry: ErrorRegistry | None = None,
+            max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
+            wait_for_background: bool = False,
+            **options: Unpack[AsyncInitOptions],
+        ) -> None: ...
 
         def copy(
             self,
@@ -280,13 +316,24 @@ class AsyncOpenAI(_AsyncClient, openai.AsyncOpenAI):  # pyright: ignore[reportIn
 
         with_options = copy
     else:
-        copy = with_options = _DescribedCopy(openai.AsyncOpenAI)
+        __init__ = _Described(openai.AsyncOpenAI.__init__, _SHARED_INIT)
+        copy = with_options = _Described(openai.AsyncOpenAI.copy, _SHARED_COPY)
 
 
 class AzureOpenAI(_SyncClient, openai.AzureOpenAI):  # pyright: ignore[reportIncompatibleVariableOverride]
     """`openai.AzureOpenAI` that raises typed errors for the background statuses in `raise_on`."""
 
     if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            raise_on: Iterable[str] = DEFAULT_RAISE_ON,
+            error_registry: ErrorRegistry | None = None,
+            max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
+            wait_for_background: bool = False,
+            **options: Unpack[AzureInitOptions],
+        ) -> None: ...
 
         def copy(
             self,
@@ -300,13 +347,24 @@ class AzureOpenAI(_SyncClient, openai.AzureOpenAI):  # pyright: ignore[reportInc
 
         with_options = copy
     else:
-        copy = with_options = _DescribedCopy(openai.AzureOpenAI)
+        __init__ = _Described(openai.AzureOpenAI.__init__, _SHARED_INIT)
+        copy = with_options = _Described(openai.AzureOpenAI.copy, _SHARED_COPY)
 
 
 class AsyncAzureOpenAI(_AsyncClient, openai.AsyncAzureOpenAI):  # pyright: ignore[reportIncompatibleVariableOverride]
     """`openai.AsyncAzureOpenAI` that raises typed errors for the background statuses in `raise_on`."""
 
     if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            raise_on: Iterable[str] = DEFAULT_RAISE_ON,
+            error_registry: ErrorRegistry | None = None,
+            max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
+            wait_for_background: bool = False,
+            **options: Unpack[AsyncAzureInitOptions],
+        ) -> None: ...
 
         def copy(
             self,
@@ -320,7 +378,8 @@ class AsyncAzureOpenAI(_AsyncClient, openai.AsyncAzureOpenAI):  # pyright: ignor
 
         with_options = copy
     else:
-        copy = with_options = _DescribedCopy(openai.AsyncAzureOpenAI)
+        __init__ = _Described(openai.AsyncAzureOpenAI.__init__, _SHARED_INIT)
+        copy = with_options = _Described(openai.AsyncAzureOpenAI.copy, _SHARED_COPY)
 
 
 _AnyClient = OpenAI | AsyncOpenAI | AzureOpenAI | AsyncAzureOpenAI
