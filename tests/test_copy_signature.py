@@ -20,7 +20,13 @@ from openai_background_errors import _copy_options
 
 from .lanes import OPENAI_VERSION
 
-OWN_KEYWORDS = ["raise_on", "error_registry", "max_stream_resumes", "wait_for_background"]
+OWN_KEYWORDS = [
+    "raise_on",
+    "error_registry",
+    "max_stream_resumes",
+    "wait_for_background",
+    "cancel_abandoned_streams",
+]
 CLIENTS = [
     (obe.OpenAI, openai.OpenAI, _copy_options.SyncCopyOptions),
     (obe.AsyncOpenAI, openai.AsyncOpenAI, _copy_options.AsyncCopyOptions),

@@ -40,6 +40,7 @@ from ._copy_options import (
     SyncCopyOptions,
     SyncInitOptions,
 )
+from .abandoned import AsyncCancellingEventStream, CancellingEventStream
 from .registry import ErrorRegistry, RaisePolicy
 from .streaming import AsyncBackgroundEventStream, BackgroundEventStream
 
@@ -74,6 +75,7 @@ class _RaisesForBackgroundFailures(_ClientBase):
     _raise_policy: RaisePolicy
     _max_stream_resumes: int
     _wait_for_background: bool
+    _cancel_abandoned_streams: bool
 
     def __init__(
         self,
@@ -82,21 +84,39 @@ class _RaisesForBackgroundFailures(_ClientBase):
         error_registry: ErrorRegistry | None = None,
         max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
         wait_for_background: bool = False,
+        cancel_abandoned_streams: bool = False,
         **options: Any,
     ) -> None:
-        self._configure(RaisePolicy.of(raise_on, error_registry), max_stream_resumes, wait_for_background)
+        self._configure(
+            RaisePolicy.of(raise_on, error_registry),
+            max_stream_resumes,
+            wait_for_background=wait_for_background,
+            cancel_abandoned_streams=cancel_abandoned_streams,
+        )
         super().__init__(**options)
 
-    def _configure(self, policy: RaisePolicy, max_stream_resumes: int, wait_for_background: bool) -> None:
+    def _configure(
+        self,
+        policy: RaisePolicy,
+        max_stream_resumes: int,
+        *,
+        wait_for_background: bool,
+        cancel_abandoned_streams: bool,
+    ) -> None:
         if not isinstance(max_stream_resumes, int) or max_stream_resumes < 0:  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ValueError(
                 f"Expected a non-negative int for `max_stream_resumes`, got {max_stream_resumes!r}"
             )
-        if not isinstance(wait_for_background, bool):  # pyright: ignore[reportUnnecessaryIsInstance]
-            raise ValueError(f"Expected a bool for `wait_for_background`, got {wait_for_background!r}")
+        for name, value in (
+            ("wait_for_background", wait_for_background),
+            ("cancel_abandoned_streams", cancel_abandoned_streams),
+        ):
+            if not isinstance(value, bool):  # pyright: ignore[reportUnnecessaryIsInstance]
+                raise ValueError(f"Expected a bool for `{name}`, got {value!r}")
         self._raise_policy = policy
         self._max_stream_resumes = max_stream_resumes
         self._wait_for_background = wait_for_background
+        self._cancel_abandoned_streams = cancel_abandoned_streams
 
     @property
     def raise_policy(self) -> RaisePolicy:
@@ -123,6 +143,11 @@ class _RaisesForBackgroundFailures(_ClientBase):
         """Whether a non-streaming `create`/`parse` with `background=True` returns only once the run is terminal."""
         return self._wait_for_background
 
+    @property
+    def cancel_abandoned_streams(self) -> bool:
+        """Whether a background stream closed or cancelled before its terminal event cancels its run."""
+        return self._cancel_abandoned_streams
+
     def _copy(
         self,
         *,
@@ -130,18 +155,26 @@ class _RaisesForBackgroundFailures(_ClientBase):
         error_registry: ErrorRegistry | None = None,
         max_stream_resumes: int | None = None,
         wait_for_background: bool | None = None,
+        cancel_abandoned_streams: bool | None = None,
         **options: Any,
     ) -> Self:
         """openai's `copy()`, keeping this client's own settings (`raise_on`, `error_registry`,
-        `max_stream_resumes`, `wait_for_background`) unless given new ones (each client class
-        types `options` as its stock `copy()` does)."""
+        `max_stream_resumes`, `wait_for_background`, `cancel_abandoned_streams`) unless given
+        new ones (each client class types `options` as its stock `copy()` does)."""
         copied = cast(Self, cast(Any, super()).copy(**options))
         copied._configure(
             RaisePolicy.of(
                 self.raise_on if raise_on is None else raise_on, error_registry or self.error_registry
             ),
             self._max_stream_resumes if max_stream_resumes is None else max_stream_resumes,
-            self._wait_for_background if wait_for_background is None else wait_for_background,
+            wait_for_background=(
+                self._wait_for_background if wait_for_background is None else wait_for_background
+            ),
+            cancel_abandoned_streams=(
+                self._cancel_abandoned_streams
+                if cancel_abandoned_streams is None
+                else cancel_abandoned_streams
+            ),
         )
         return copied
 
@@ -175,7 +208,7 @@ class _SyncClient(_RaisesForBackgroundFailures, _SyncClientBase):
         retries_taken: int = 0,
     ) -> _T:
         if _is_responses_event_stream(stream_cls):
-            stream_cls = BackgroundEventStream
+            stream_cls = CancellingEventStream if self._cancel_abandoned_streams else BackgroundEventStream
         return super()._process_response(
             cast_to=cast_to,
             options=options,
@@ -205,7 +238,9 @@ class _AsyncClient(_RaisesForBackgroundFailures, _AsyncClientBase):
         retries_taken: int = 0,
     ) -> _T:
         if _is_responses_event_stream(stream_cls):
-            stream_cls = AsyncBackgroundEventStream
+            stream_cls = (
+                AsyncCancellingEventStream if self._cancel_abandoned_streams else AsyncBackgroundEventStream
+            )
         return await super()._process_response(
             cast_to=cast_to,
             options=options,
@@ -270,6 +305,7 @@ class OpenAI(_SyncClient, openai.OpenAI):  # pyright: ignore[reportIncompatibleV
             error_registry: ErrorRegistry | None = None,
             max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
             wait_for_background: bool = False,
+            cancel_abandoned_streams: bool = False,
             **options: Unpack[SyncInitOptions],
         ) -> None: ...
 
@@ -280,6 +316,7 @@ class OpenAI(_SyncClient, openai.OpenAI):  # pyright: ignore[reportIncompatibleV
             error_registry: ErrorRegistry | None = None,
             max_stream_resumes: int | None = None,
             wait_for_background: bool | None = None,
+            cancel_abandoned_streams: bool | None = None,
             **options: Unpack[SyncCopyOptions],
         ) -> Self: ...
 
@@ -301,6 +338,7 @@ class AsyncOpenAI(_AsyncClient, openai.AsyncOpenAI):  # pyright: ignore[reportIn
             error_registry: ErrorRegistry | None = None,
             max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
             wait_for_background: bool = False,
+            cancel_abandoned_streams: bool = False,
             **options: Unpack[AsyncInitOptions],
         ) -> None: ...
 
@@ -311,6 +349,7 @@ class AsyncOpenAI(_AsyncClient, openai.AsyncOpenAI):  # pyright: ignore[reportIn
             error_registry: ErrorRegistry | None = None,
             max_stream_resumes: int | None = None,
             wait_for_background: bool | None = None,
+            cancel_abandoned_streams: bool | None = None,
             **options: Unpack[AsyncCopyOptions],
         ) -> Self: ...
 
@@ -332,6 +371,7 @@ class AzureOpenAI(_SyncClient, openai.AzureOpenAI):  # pyright: ignore[reportInc
             error_registry: ErrorRegistry | None = None,
             max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
             wait_for_background: bool = False,
+            cancel_abandoned_streams: bool = False,
             **options: Unpack[AzureInitOptions],
         ) -> None: ...
 
@@ -342,6 +382,7 @@ class AzureOpenAI(_SyncClient, openai.AzureOpenAI):  # pyright: ignore[reportInc
             error_registry: ErrorRegistry | None = None,
             max_stream_resumes: int | None = None,
             wait_for_background: bool | None = None,
+            cancel_abandoned_streams: bool | None = None,
             **options: Unpack[AzureCopyOptions],
         ) -> Self: ...
 
@@ -363,6 +404,7 @@ class AsyncAzureOpenAI(_AsyncClient, openai.AsyncAzureOpenAI):  # pyright: ignor
             error_registry: ErrorRegistry | None = None,
             max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
             wait_for_background: bool = False,
+            cancel_abandoned_streams: bool = False,
             **options: Unpack[AsyncAzureInitOptions],
         ) -> None: ...
 
@@ -373,6 +415,7 @@ class AsyncAzureOpenAI(_AsyncClient, openai.AsyncAzureOpenAI):  # pyright: ignor
             error_registry: ErrorRegistry | None = None,
             max_stream_resumes: int | None = None,
             wait_for_background: bool | None = None,
+            cancel_abandoned_streams: bool | None = None,
             **options: Unpack[AsyncAzureCopyOptions],
         ) -> Self: ...
 
@@ -402,6 +445,7 @@ def enable(  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappi
     error_registry: ErrorRegistry | None = ...,
     max_stream_resumes: int = ...,
     wait_for_background: bool = ...,
+    cancel_abandoned_streams: bool = ...,
 ) -> AsyncAzureOpenAI: ...
 @overload
 def enable(  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
@@ -411,6 +455,7 @@ def enable(  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappi
     error_registry: ErrorRegistry | None = ...,
     max_stream_resumes: int = ...,
     wait_for_background: bool = ...,
+    cancel_abandoned_streams: bool = ...,
 ) -> AzureOpenAI: ...
 @overload
 def enable(
@@ -420,6 +465,7 @@ def enable(
     error_registry: ErrorRegistry | None = ...,
     max_stream_resumes: int = ...,
     wait_for_background: bool = ...,
+    cancel_abandoned_streams: bool = ...,
 ) -> AsyncOpenAI: ...
 @overload
 def enable(
@@ -429,6 +475,7 @@ def enable(
     error_registry: ErrorRegistry | None = ...,
     max_stream_resumes: int = ...,
     wait_for_background: bool = ...,
+    cancel_abandoned_streams: bool = ...,
 ) -> OpenAI: ...
 def enable(
     client: openai.OpenAI | openai.AsyncOpenAI,
@@ -437,6 +484,7 @@ def enable(
     error_registry: ErrorRegistry | None = None,
     max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
     wait_for_background: bool = False,
+    cancel_abandoned_streams: bool = False,
 ) -> _AnyClient:
     """A client that behaves like this package's, with the settings and connection pool of `client`.
 
@@ -450,6 +498,7 @@ def enable(
             error_registry=policy.registry,
             max_stream_resumes=max_stream_resumes,
             wait_for_background=wait_for_background,
+            cancel_abandoned_streams=cancel_abandoned_streams,
         )
         return cast("_AnyClient", enabled)
     target = next((ours for stock, ours in _ENABLED if type(client) is stock), None)
@@ -463,5 +512,10 @@ def enable(
     # stock client's attributes lets that same copy() build a properly constructed one of ours.
     prototype = object.__new__(target)
     vars(prototype).update(vars(client))
-    prototype._configure(policy, max_stream_resumes, wait_for_background)  # pyright: ignore[reportPrivateUsage]
+    prototype._configure(  # pyright: ignore[reportPrivateUsage]
+        policy,
+        max_stream_resumes,
+        wait_for_background=wait_for_background,
+        cancel_abandoned_streams=cancel_abandoned_streams,
+    )
     return cast("_AnyClient", prototype._copy())  # pyright: ignore[reportPrivateUsage]

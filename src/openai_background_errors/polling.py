@@ -33,7 +33,16 @@ if TYPE_CHECKING:
 
     from .registry import RaisePolicy
 
-__all__ = ["Schedule", "async_poll", "async_poll_once", "is_waiting", "poll", "poll_once"]
+__all__ = [
+    "Schedule",
+    "async_cancel_quietly",
+    "async_poll",
+    "async_poll_once",
+    "cancel_quietly",
+    "is_waiting",
+    "poll",
+    "poll_once",
+]
 
 WAITING_STATUSES = frozenset({"queued", "in_progress"})
 DEFAULT_POLL_INTERVAL_MS = 1000
@@ -158,13 +167,7 @@ def poll(
             resource._sleep(step)  # pyright: ignore[reportPrivateUsage]
     except KeyboardInterrupt:
         if cancel_on_interrupt:
-            try:
-                resource.cancel(response_id)
-            except Exception:
-                # The interrupt is what the caller must see; a failed cancel is logged, not lost.
-                log.warning(
-                    "Could not cancel background response %r after an interrupt", response_id, exc_info=True
-                )
+            cancel_quietly(resource, response_id, after="an interrupt")
         raise
 
 
@@ -195,11 +198,25 @@ async def async_poll(
             await resource._sleep(step)  # pyright: ignore[reportPrivateUsage]
     except asyncio.CancelledError:
         if cancel_on_interrupt:
-            try:
-                # The task is being cancelled; shield the cancel request so it is still sent.
-                await asyncio.shield(resource.cancel(response_id))
-            except Exception:
-                log.warning(
-                    "Could not cancel background response %r after cancellation", response_id, exc_info=True
-                )
+            await async_cancel_quietly(resource, response_id, after="cancellation")
         raise
+
+
+def cancel_quietly(resource: Responses, response_id: str, *, after: str) -> None:
+    """Cancel the run on the server while an interruption propagates; a failed cancel is logged.
+
+    The interruption is what the caller must see: nothing here may replace it.
+    """
+    try:
+        resource.cancel(response_id)
+    except Exception:
+        log.warning("Could not cancel background response %r after %s", response_id, after, exc_info=True)
+
+
+async def async_cancel_quietly(resource: AsyncResponses, response_id: str, *, after: str) -> None:
+    """Cancel the run on the server while the task is cancelled; a failed cancel is logged."""
+    try:
+        # The task is being cancelled; shield the cancel request so it is still sent.
+        await asyncio.shield(resource.cancel(response_id))
+    except Exception:
+        log.warning("Could not cancel background response %r after %s", response_id, after, exc_info=True)
