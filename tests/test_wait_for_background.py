@@ -154,17 +154,44 @@ async def test_streaming_create_is_unchanged(server: Server, is_async: bool) -> 
     assert len(server.requests) == 1
 
 
-async def test_raw_and_streaming_response_paths_return_the_create_exchange(
-    server: Server, is_async: bool
+async def test_the_raw_response_is_the_creates_exchange_parsing_to_the_finished_run(
+    server: Server, is_async: bool, slept: list[float]
 ) -> None:
-    # They hand back one HTTP exchange, which waiting would not be: the create's, as it came.
-    _script(server, (_body("queued"), 0), (_body("queued"), 0))
+    _script(server, (_body("queued"), 0), (_answering('{"label": "ham", "score": 3}'), None))
     client = make_client(server, is_async=is_async, wait_for_background=True)
 
     raw = await resolve(
-        client.responses.with_raw_response.create(model="gpt-4.1-mini", input="hi", background=True)
+        client.responses.with_raw_response.parse(
+            model="gpt-4.1-mini", input="x", text_format=Verdict, background=True
+        )
     )
-    assert raw.parse().status == "queued"
+
+    assert raw.request_id == "req_test_1"  # the create's exchange
+    assert raw.http_response.request.method == "POST"
+    parsed: ParsedResponse[Verdict] = raw.parse()
+    assert parsed.status == "completed"
+    assert parsed.output_parsed == Verdict(label="ham", score=3)
+    assert raw.parse(to=Response).status == "queued"  # the create's own body, when asked for
+    assert _requests(server) == [("POST", "/v1/responses"), ("GET", RUN_PATH)]
+
+
+async def test_the_raw_response_of_a_failed_run_raises_from_the_call(
+    server: Server, is_async: bool, slept: list[float]
+) -> None:
+    _script(server, (_body("queued"), 0), (_body("failed_server_error"), None))
+    client = make_client(server, is_async=is_async, wait_for_background=True)
+    with pytest.raises(obe.BackgroundServerError):
+        await resolve(
+            client.responses.with_raw_response.create(model="gpt-4.1-mini", input="hi", background=True)
+        )
+
+
+async def test_the_streaming_response_path_is_the_creates_exchange_as_it_came(
+    server: Server, is_async: bool
+) -> None:
+    # An open HTTP response the caller reads: waiting would not be one exchange.
+    _script(server, (_body("queued"), 0))
+    client = make_client(server, is_async=is_async, wait_for_background=True)
     if is_async:
         async with client.responses.with_streaming_response.create(
             model="gpt-4.1-mini", input="hi", background=True
@@ -175,7 +202,7 @@ async def test_raw_and_streaming_response_paths_return_the_create_exchange(
             model="gpt-4.1-mini", input="hi", background=True
         ) as streamed:
             assert streamed.parse().status == "queued"
-    assert len(server.requests) == 2
+    assert len(server.requests) == 1
 
 
 def test_keyboard_interrupt_cancels_the_run_then_propagates(

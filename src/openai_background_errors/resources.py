@@ -12,9 +12,8 @@ openai-python #2830).
 On a client made with `wait_for_background=True`, `create` and `parse` wait too: when
 the call created a background run that is still queued or in progress, they `poll` it
 (cancelling it on the server if the wait is interrupted) and return the terminal
-response, so callers that expect an answer from `create` get one. Streams, and the
-`with_raw_response` / `with_streaming_response` paths (which return the HTTP exchange
-of the create itself), are returned as they are.
+response, so callers that expect an answer from `create` get one (`waiting` says what
+each way of calling hands back).
 """
 
 from __future__ import annotations
@@ -22,20 +21,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast, overload
 
 from openai import Omit, omit
-from openai._constants import RAW_RESPONSE_HEADER
 from openai.resources.responses import AsyncResponses as _AsyncResponses
 from openai.resources.responses import Responses as _Responses
-from openai.types.responses import Response
 from typing_extensions import Unpack
 
 from .fleet import DEFAULT_MAX_CONCURRENCY, Fleet, async_poll_many, poll_many
-from .polling import async_poll, is_waiting, poll
+from .polling import async_poll, poll
+from .waiting import WaitedRawResponse, asking_for_the_exchange, needs_waiting, wait_mode
 from .webhooks import async_from_webhook, from_webhook
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 
-    from openai.types.responses import ParsedResponse, ToolParam
+    from openai.types.responses import ParsedResponse, Response, ToolParam
     from openai.types.responses.response_create_params import ResponseCreateParamsNonStreaming
 
     from .outcome import PollOutcome
@@ -46,44 +44,14 @@ __all__ = ["AsyncResponses", "Responses"]
 _T = TypeVar("_T")
 
 
-class _ClientSettings(Protocol):
+class _HasRaisePolicy(Protocol):
     @property
     def raise_policy(self) -> RaisePolicy: ...
-    @property
-    def wait_for_background(self) -> bool: ...
-
-
-def _settings_of(client: object) -> _ClientSettings:
-    # The resource is only ever built by this package's clients, which carry these settings.
-    return cast("_ClientSettings", client)
 
 
 def _policy_of(client: object) -> RaisePolicy:
-    return _settings_of(client).raise_policy
-
-
-def _returned_as_is(client: object, params: Mapping[str, Any]) -> bool:
-    """Whether `create`/`parse` hands back what the SDK returns, without waiting.
-
-    So it does unless the client waits for background runs, and always for a stream or for
-    the HTTP exchange that `with_raw_response` / `with_streaming_response` ask for (one
-    exchange: the create's own).
-    """
-    headers: Mapping[str, str] = params.get("extra_headers") or {}
-    return (
-        not _settings_of(client).wait_for_background
-        or bool(params.get("stream"))
-        or RAW_RESPONSE_HEADER in headers
-    )
-
-
-def _needs_waiting(created: Response) -> bool:
-    """Whether the server runs `created` in the background and it is not finished yet.
-
-    The response's own `background` says so, so a run asked for through `extra_body`
-    is waited for too.
-    """
-    return getattr(created, "background", None) is True and is_waiting(created)
+    # The resource is only ever built by this package's clients, which carry the policy.
+    return cast("_HasRaisePolicy", client).raise_policy
 
 
 def _parsed(
@@ -120,23 +88,29 @@ class Responses(_Responses):
     if not TYPE_CHECKING:
 
         def create(self, **params):
-            if _returned_as_is(self._client, params):
+            mode = wait_mode(self._client, params)
+            if mode is None:
                 return super().create(**params)
-            raw = self.with_raw_response.create(**params)
+            raw = super().create(**asking_for_the_exchange(params))
             created = raw.parse()
-            if not _needs_waiting(created):
-                return created
-            return self._wait(created.id, raw.headers)
+            if not needs_waiting(created):
+                return raw if mode == "raw" else created
+            finished = self._wait(created.id, raw.headers)
+            return WaitedRawResponse(raw, finished) if mode == "raw" else finished
 
         def parse(self, **params):
-            if _returned_as_is(self._client, params):
+            mode = wait_mode(self._client, params)
+            if mode is None:
                 return super().parse(**params)
             tools = _listed_tools(params)
-            raw = self.with_raw_response.parse(**params)
+            raw = super().parse(**asking_for_the_exchange(params))
             created = raw.parse()
-            if not _needs_waiting(created):
-                return created
-            return _parse_as_sdk(self._wait(created.id, raw.headers), params.get("text_format", omit), tools)
+            if not needs_waiting(created):
+                return raw if mode == "raw" else created
+            finished = _parse_as_sdk(
+                self._wait(created.id, raw.headers), params.get("text_format", omit), tools
+            )
+            return WaitedRawResponse(raw, finished) if mode == "raw" else finished
 
     def _wait(self, response_id: str, created_headers: Mapping[str, str]) -> Response:
         """`poll` a run `create` just started, from the wait its answer asked for; cancel it if interrupted."""
@@ -286,24 +260,29 @@ class AsyncResponses(_AsyncResponses):
     if not TYPE_CHECKING:
 
         async def create(self, **params):
-            if _returned_as_is(self._client, params):
+            mode = wait_mode(self._client, params)
+            if mode is None:
                 return await super().create(**params)
-            raw = await self.with_raw_response.create(**params)
+            raw = await super().create(**asking_for_the_exchange(params))
             created = raw.parse()
-            if not _needs_waiting(created):
-                return created
-            return await self._wait(created.id, raw.headers)
+            if not needs_waiting(created):
+                return raw if mode == "raw" else created
+            finished = await self._wait(created.id, raw.headers)
+            return WaitedRawResponse(raw, finished) if mode == "raw" else finished
 
         async def parse(self, **params):
-            if _returned_as_is(self._client, params):
+            mode = wait_mode(self._client, params)
+            if mode is None:
                 return await super().parse(**params)
             tools = _listed_tools(params)
-            raw = await self.with_raw_response.parse(**params)
+            raw = await super().parse(**asking_for_the_exchange(params))
             created = raw.parse()
-            if not _needs_waiting(created):
-                return created
-            finished = await self._wait(created.id, raw.headers)
-            return _parse_as_sdk(finished, params.get("text_format", omit), tools)
+            if not needs_waiting(created):
+                return raw if mode == "raw" else created
+            finished = _parse_as_sdk(
+                await self._wait(created.id, raw.headers), params.get("text_format", omit), tools
+            )
+            return WaitedRawResponse(raw, finished) if mode == "raw" else finished
 
     async def _wait(self, response_id: str, created_headers: Mapping[str, str]) -> Response:
         """`poll` a run `create` just started, from the wait its answer asked for; cancel it if interrupted."""
