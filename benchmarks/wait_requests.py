@@ -1,6 +1,6 @@
 """wait_requests: GETs a waiting `create(background=True)` makes on the local server against the minimum its hints allow.
 
-The jobs are `poll_requests`' (`queue_ms`, `run_ms`, hint h), created by a client
+The jobs are `poll_requests`' (`JOBS`: `queue_ms`, `run_ms`, hint h), created by a client
 made with `wait_for_background=True`. The create's own answer (the job `queued`,
 at about 0) carries the first hint: a client that waits exactly the hint after
 every answer polls at h, 2h, ... and sees the terminal status at the first poll at
@@ -15,12 +15,11 @@ import itertools
 import math
 
 import openai_background_errors as obe
-from openai_background_errors.emulator import serve
 
 from ._emulator import counted_client
 from ._fixtures import ByteCounter
 from ._harness import Figure, summarize
-from .poll_requests import JOBS
+from .poll_requests import count_requests
 
 
 def minimum_gets(queue_ms: int, run_ms: int, hint_ms: int) -> int:
@@ -53,27 +52,16 @@ def _wait_for_job(base_url: str, job: tuple[int, int, int]) -> tuple[int, list[f
 
 
 def run(*, quick: bool) -> Figure:
-    jobs = JOBS if quick else JOBS * 3
-    ratios: list[float] = []
-    made = minimum = 0
-    shortest_wait = float("inf")
-    with serve() as base_url:
-        _wait_for_job(base_url, (0, 20, 10))
-        for queue_ms, run_ms, hint_ms in jobs:
-            gets, waits = _wait_for_job(base_url, (queue_ms, run_ms, hint_ms))
-            least = minimum_gets(queue_ms, run_ms, hint_ms)
-            ratios.append(gets / least)
-            made += gets
-            minimum += least
-            shortest_wait = min([shortest_wait, *(wait / (hint_ms / 1000) for wait in waits)])
+    counted = count_requests(_wait_for_job, minimum_gets, quick=quick)
     return Figure(
         "wait_requests",
-        summarize(ratios),
+        summarize(counted.ratios),
         target=1.00,
         exact=True,
-        total=made / minimum,
+        total=counted.made / counted.minimum,
         detail=(
-            f"A {made} GETs made by create(background=True) with wait_for_background over {len(jobs)} jobs, "
-            f"B {minimum} allowed by the hints (the create's own first); shortest wait {shortest_wait:.2f} hint"
+            f"A {counted.made} GETs made by create(background=True) with wait_for_background over "
+            f"{counted.jobs} jobs, B {counted.minimum} allowed by the hints (the create's own first); "
+            f"shortest wait {counted.shortest_wait:.2f} hint"
         ),
     )
