@@ -186,6 +186,18 @@ async def test_the_raw_response_of_a_failed_run_raises_from_the_call(
         )
 
 
+async def test_a_foreground_failure_through_the_raw_response_raises_where_it_is_parsed(
+    server: Server, is_async: bool
+) -> None:
+    # As without waiting: the exchange is handed back, and its `.parse()` raises.
+    _script(server, (_body("failed_server_error", background=False), None))
+    client = make_client(server, is_async=is_async, wait_for_background=True)
+    raw = await resolve(client.responses.with_raw_response.create(model="gpt-4.1-mini", input="hi"))
+    with pytest.raises(obe.BackgroundServerError):
+        raw.parse()
+    assert len(server.requests) == 1
+
+
 async def test_the_streaming_response_path_is_the_creates_exchange_as_it_came(
     server: Server, is_async: bool
 ) -> None:

@@ -27,7 +27,7 @@ from typing_extensions import Unpack
 
 from .fleet import DEFAULT_MAX_CONCURRENCY, Fleet, async_poll_many, poll_many
 from .polling import async_poll, poll
-from .waiting import WaitedRawResponse, asking_for_the_exchange, needs_waiting, wait_mode
+from .waiting import WaitedRawResponse, asking_for_the_exchange, run_to_wait_for, wait_mode
 from .webhooks import async_from_webhook, from_webhook
 
 if TYPE_CHECKING:
@@ -92,10 +92,10 @@ class Responses(_Responses):
             if mode is None:
                 return super().create(**params)
             raw = super().create(**asking_for_the_exchange(params))
-            created = raw.parse()
-            if not needs_waiting(created):
-                return raw if mode == "raw" else created
-            finished = self._wait(created.id, raw.headers)
+            run = run_to_wait_for(raw)
+            if run is None:
+                return raw if mode == "raw" else raw.parse()
+            finished = self._wait(run.id, raw.headers)
             return WaitedRawResponse(raw, finished) if mode == "raw" else finished
 
         def parse(self, **params):
@@ -104,12 +104,10 @@ class Responses(_Responses):
                 return super().parse(**params)
             tools = _listed_tools(params)
             raw = super().parse(**asking_for_the_exchange(params))
-            created = raw.parse()
-            if not needs_waiting(created):
-                return raw if mode == "raw" else created
-            finished = _parse_as_sdk(
-                self._wait(created.id, raw.headers), params.get("text_format", omit), tools
-            )
+            run = run_to_wait_for(raw)
+            if run is None:
+                return raw if mode == "raw" else raw.parse()
+            finished = _parse_as_sdk(self._wait(run.id, raw.headers), params.get("text_format", omit), tools)
             return WaitedRawResponse(raw, finished) if mode == "raw" else finished
 
     def _wait(self, response_id: str, created_headers: Mapping[str, str]) -> Response:
@@ -264,10 +262,10 @@ class AsyncResponses(_AsyncResponses):
             if mode is None:
                 return await super().create(**params)
             raw = await super().create(**asking_for_the_exchange(params))
-            created = raw.parse()
-            if not needs_waiting(created):
-                return raw if mode == "raw" else created
-            finished = await self._wait(created.id, raw.headers)
+            run = run_to_wait_for(raw)
+            if run is None:
+                return raw if mode == "raw" else raw.parse()
+            finished = await self._wait(run.id, raw.headers)
             return WaitedRawResponse(raw, finished) if mode == "raw" else finished
 
         async def parse(self, **params):
@@ -276,11 +274,11 @@ class AsyncResponses(_AsyncResponses):
                 return await super().parse(**params)
             tools = _listed_tools(params)
             raw = await super().parse(**asking_for_the_exchange(params))
-            created = raw.parse()
-            if not needs_waiting(created):
-                return raw if mode == "raw" else created
+            run = run_to_wait_for(raw)
+            if run is None:
+                return raw if mode == "raw" else raw.parse()
             finished = _parse_as_sdk(
-                await self._wait(created.id, raw.headers), params.get("text_format", omit), tools
+                await self._wait(run.id, raw.headers), params.get("text_format", omit), tools
             )
             return WaitedRawResponse(raw, finished) if mode == "raw" else finished
 

@@ -23,9 +23,10 @@ from openai._constants import RAW_RESPONSE_HEADER
 from openai._legacy_response import LegacyAPIResponse
 from openai.types.responses import Response
 
+from .errors import BackgroundResponseError
 from .polling import is_waiting
 
-__all__ = ["WaitedRawResponse", "asking_for_the_exchange", "needs_waiting", "wait_mode"]
+__all__ = ["WaitedRawResponse", "asking_for_the_exchange", "run_to_wait_for", "wait_mode"]
 
 
 class _WaitingSetting(Protocol):
@@ -52,15 +53,21 @@ def asking_for_the_exchange(params: Mapping[str, Any]) -> dict[str, Any]:
     return {**params, "extra_headers": {**headers, RAW_RESPONSE_HEADER: "true"}}
 
 
-def needs_waiting(created: object) -> bool:
-    """Whether the server runs `created` in the background and it is not finished yet.
+def run_to_wait_for(created: LegacyAPIResponse[Any]) -> Response | None:
+    """The background run the create's answer says is still queued or in progress; else None.
 
-    The response's own `background` says so, so a run asked for through `extra_body`
-    is waited for too.
+    None too for an answer that raises the typed error (a run that ended at once): the call
+    then hands back what it would without waiting, and `created.parse()` raises it again
+    where the caller parses it. The answer's own `background` says whether the server runs
+    it in the background, so a run asked for through `extra_body` is waited for too.
     """
-    return (
-        isinstance(created, Response) and getattr(created, "background", None) is True and is_waiting(created)
-    )
+    try:
+        answer: object = created.parse()
+    except BackgroundResponseError:
+        return None
+    if isinstance(answer, Response) and getattr(answer, "background", None) is True and is_waiting(answer):
+        return answer
+    return None
 
 
 class WaitedRawResponse(LegacyAPIResponse[Any]):
