@@ -194,8 +194,11 @@ def wheel(session: nox.Session) -> None:
     shutil.copy("pyproject.toml", suite)  # pytest's settings only; nothing is built from it
     session.chdir(suite)
     session.run("python", "-c", _INSTALLED_NOT_SOURCE)
-    session.log("not run from the wheel: tests/test_bench.py (it runs scripts/bench of a source checkout)")
-    _pytest(session, "--ignore=tests/test_bench.py")
+    session.log(
+        "not run from the wheel: tests/test_bench.py (it runs scripts/bench of a source checkout), "
+        "tests/test_readme_example.py (it reads the checkout's README)"
+    )
+    _pytest(session, "--ignore=tests/test_bench.py", "--ignore=tests/test_readme_example.py")
 
 
 @nox.session(python=PYTHONS)
