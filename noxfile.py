@@ -12,7 +12,7 @@ Lanes (what pyproject's `dependencies` claims is exactly what they prove):
     pydantic1  pydantic 1 with the newest openai 3.x (the SDK still supports it)
     wheel      the newest lane, from the built wheel installed alone with [emulator]
                (build it first: `python -m build --outdir dist/package`)
-    consumers  openai-agents and langchain-openai, pinned, driving this package's clients
+    consumers  openai-agents, langchain-openai and pydantic-ai, pinned, driving this package's clients
                against the emulator (tests/consumers, type-checked here too)
     fork       the fork of openai that `scripts/upstream-patch --check` builds (run it first)
 
@@ -46,7 +46,7 @@ TASKQUEUE_FILES = (
     *sorted(f"tests_taskqueue/{path.name}" for path in (ROOT / "tests_taskqueue").glob("*.py")),
 )
 """What only the taskqueue session can import (the main lint leaves it out), type-checked there."""
-CONSUMER_PINS = ("openai-agents==0.24.0", "langchain-openai==1.8.1")
+CONSUMER_PINS = ("openai-agents==0.24.0", "langchain-openai==1.8.1", "pydantic-ai-slim[openai]==2.78.0")
 """The libraries users meet background failures through, at the versions the tests were written for."""
 CONSUMER_FILES = tuple(
     sorted(f"tests/consumers/{path.name}" for path in (ROOT / "tests/consumers").glob("*.py"))
@@ -131,7 +131,7 @@ def taskqueue(session: nox.Session) -> None:
 
 @nox.session(python=CONSUMER_PYTHONS)
 def consumers(session: nox.Session) -> None:
-    """openai-agents and langchain-openai with this package's clients, against the emulator."""
+    """openai-agents, langchain-openai and pydantic-ai with this package's clients, against the emulator."""
     session.install(PROJECT, "openai>=3,<4", *CONSUMER_PINS)
     session.run("python", "-m", "pip", "list", "--format=freeze", silent=False)
     session.run("pyright", "--project", _pyright_config(session, CONSUMER_FILES))
@@ -194,8 +194,11 @@ def wheel(session: nox.Session) -> None:
     shutil.copy("pyproject.toml", suite)  # pytest's settings only; nothing is built from it
     session.chdir(suite)
     session.run("python", "-c", _INSTALLED_NOT_SOURCE)
-    session.log("not run from the wheel: tests/test_bench.py (it runs scripts/bench of a source checkout)")
-    _pytest(session, "--ignore=tests/test_bench.py")
+    session.log(
+        "not run from the wheel: tests/test_bench.py (it runs scripts/bench of a source checkout), "
+        "tests/test_readme_example.py (it reads the checkout's README)"
+    )
+    _pytest(session, "--ignore=tests/test_bench.py", "--ignore=tests/test_readme_example.py")
 
 
 @nox.session(python=PYTHONS)

@@ -19,6 +19,7 @@ from . import (
     retrieve_failed,
     stream,
     tracked_jobs,
+    wait_requests,
 )
 from ._harness import Figure
 
@@ -36,6 +37,7 @@ BENCHMARKS: tuple[tuple[str, Callable[..., Figure]], ...] = (
     ("classify", classify.run),
     ("import", import_time.run),
     ("poll_requests", poll_requests.run),
+    ("wait_requests", wait_requests.run),
     ("poll_delay", poll_delay.run),
     ("resume_bytes", resume_bytes.run),
     ("fleet_requests", fleet_requests.run),

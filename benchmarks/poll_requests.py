@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import openai_background_errors as obe
 from openai_background_errors.emulator import serve
@@ -54,28 +56,50 @@ def _poll_job(base_url: str, job: tuple[int, int, int]) -> tuple[int, list[float
     return len(polls), waits
 
 
-def run(*, quick: bool) -> Figure:
+@dataclass
+class Counted:
+    """What one benchmark's jobs made against what their hints allow."""
+
+    jobs: int
+    ratios: list[float]
+    made: int
+    minimum: int
+    shortest_wait: float
+    """The shortest wait before a request, in hints."""
+
+
+def count_requests(
+    measure: Callable[[str, tuple[int, int, int]], tuple[int, list[float]]],
+    minimum: Callable[[int, int, int], int],
+    *,
+    quick: bool,
+) -> Counted:
+    """Run `measure` (requests made and waits, for one scripted job) over `JOBS` on a local server,
+    after an untimed warm-up job, and count against `minimum`."""
     jobs = JOBS if quick else JOBS * 3
-    ratios: list[float] = []
-    made = minimum = 0
-    shortest_wait = float("inf")
+    counted = Counted(len(jobs), [], 0, 0, float("inf"))
     with serve() as base_url:
-        _poll_job(base_url, (0, 20, 10))
+        measure(base_url, (0, 20, 10))
         for queue_ms, run_ms, hint_ms in jobs:
-            requests, waits = _poll_job(base_url, (queue_ms, run_ms, hint_ms))
-            least = minimum_requests(queue_ms, run_ms, hint_ms)
-            ratios.append(requests / least)
-            made += requests
-            minimum += least
-            shortest_wait = min([shortest_wait, *(wait / (hint_ms / 1000) for wait in waits)])
+            requests, waits = measure(base_url, (queue_ms, run_ms, hint_ms))
+            least = minimum(queue_ms, run_ms, hint_ms)
+            counted.ratios.append(requests / least)
+            counted.made += requests
+            counted.minimum += least
+            counted.shortest_wait = min([counted.shortest_wait, *(wait / (hint_ms / 1000) for wait in waits)])
+    return counted
+
+
+def run(*, quick: bool) -> Figure:
+    counted = count_requests(_poll_job, minimum_requests, quick=quick)
     return Figure(
         "poll_requests",
-        summarize(ratios),
+        summarize(counted.ratios),
         target=1.00,
         exact=True,
-        total=made / minimum,
+        total=counted.made / counted.minimum,
         detail=(
-            f"A {made} GETs made by poll over {len(jobs)} jobs, B {minimum} allowed by the hints; "
-            f"shortest wait {shortest_wait:.2f} hint (jobs {', '.join(f'T={q + r}ms/h={h}ms' for q, r, h in JOBS)})"
+            f"A {counted.made} GETs made by poll over {counted.jobs} jobs, B {counted.minimum} allowed by "
+            f"the hints; shortest wait {counted.shortest_wait:.2f} hint (jobs {', '.join(f'T={q + r}ms/h={h}ms' for q, r, h in JOBS)})"
         ),
     )

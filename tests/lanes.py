@@ -15,7 +15,7 @@ installs; this module reads which install it is on and adapts the fixtures:
 - Tests of what only newer SDKs declare (codes, reasons, models, the stock stream's
   error) are listed in `NEEDS_NEWEST_SDK` with a probe of the installed SDK; conftest
   skips them, with the reason, where the probe finds it missing.
-- tests/consumers drives openai-agents and langchain-openai, which only the `consumers`
+- tests/consumers drives openai-agents, langchain-openai and pydantic-ai, which only the `consumers`
   lane installs (pinned); elsewhere it is not collected, and the header says so. That lane
   sets `OBE_CONSUMERS_REQUIRED=1`, so there a missing library fails collection instead.
 """
@@ -151,7 +151,7 @@ NEEDS_PYDANTIC_2: dict[str, str] = {
 }
 
 # The consumer libraries tests/consumers imports (module names).
-CONSUMER_LIBRARIES = ("agents", "langchain_openai")
+CONSUMER_LIBRARIES = ("agents", "langchain_openai", "pydantic_ai")
 
 # Paths (relative to tests/) whose modules use pydantic 2's API at import time, so cannot even be
 # collected on pydantic 1 -> why. Reported in the test header of that lane.

@@ -21,6 +21,7 @@ FIGURES = (
     "classify",
     "import",
     "poll_requests",
+    "wait_requests",
     "poll_delay",
     "resume_bytes",
     "fleet_requests",

@@ -6,8 +6,10 @@ import copy
 import json
 import pickle
 import sys
+import threading
 from typing import Any
 
+import httpx2
 import pytest
 from inline_snapshot import snapshot
 from openai.types.responses import Response, ResponseErrorEvent
@@ -336,3 +338,49 @@ def test_json_round_trip_keeps_an_odd_misalignment_as_sent() -> None:
     assert isinstance(rebuilt, obe.BackgroundPolicyViolationError)
     assert rebuilt.misalignment == error.misalignment
     assert rebuilt.args == error.args
+
+
+def _touched_by_a_library(replacement: object) -> obe.BackgroundResponseError:
+    """A classified failure whose `response` a library replaced, as langchain-openai's `invoke` does."""
+    error = obe.error_for(_response("failed_server_error"), request_id="req_touched")
+    assert error is not None
+    error.response = replacement  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
+    return error
+
+
+def _identity(error: obe.BackgroundResponseError) -> tuple[object, ...]:
+    return (type(error), error.code, error.message, error.response_id, error.request_id, error.retryable)
+
+
+@pytest.mark.parametrize(
+    "replacement",
+    [
+        httpx2.Response(
+            500, json={"detail": "x"}, request=httpx2.Request("POST", "http://host/v1/responses")
+        ),
+        threading.Lock(),  # what no pickle can carry
+    ],
+    ids=["http response", "unpicklable"],
+)
+def test_a_response_a_library_replaced_never_comes_back_as_an_empty_one(replacement: object) -> None:
+    error = _touched_by_a_library(replacement)
+    expected = (
+        obe.BackgroundServerError,
+        "server_error",
+        error.message,
+        error.response_id,
+        "req_touched",
+        True,
+    )
+    assert _identity(error) == expected and error.response_id is not None
+
+    pickled = pickle.loads(pickle.dumps(error))
+    assert _identity(pickled) == expected
+    assert pickled.response is None
+    rebuilt = _json_round_trip(error)
+    assert _identity(rebuilt) == expected
+    assert rebuilt.response is None
+    # In-process copies keep what the library put there.
+    copied = copy.copy(error)
+    assert _identity(copied) == expected
+    assert copied.response is replacement

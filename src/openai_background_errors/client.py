@@ -30,7 +30,17 @@ import openai
 from openai.types.responses import Response, ResponseStreamEvent
 from typing_extensions import Self, Unpack
 
-from ._copy_options import AsyncAzureCopyOptions, AsyncCopyOptions, AzureCopyOptions, SyncCopyOptions
+from ._copy_options import (
+    AsyncAzureCopyOptions,
+    AsyncAzureInitOptions,
+    AsyncCopyOptions,
+    AsyncInitOptions,
+    AzureCopyOptions,
+    AzureInitOptions,
+    SyncCopyOptions,
+    SyncInitOptions,
+)
+from .abandoned import AsyncCancellingEventStream, CancellingEventStream
 from .registry import ErrorRegistry, RaisePolicy
 from .streaming import AsyncBackgroundEventStream, BackgroundEventStream
 
@@ -64,6 +74,8 @@ class _RaisesForBackgroundFailures(_ClientBase):
 
     _raise_policy: RaisePolicy
     _max_stream_resumes: int
+    _wait_for_background: bool
+    _cancel_abandoned_streams: bool
 
     def __init__(
         self,
@@ -71,18 +83,40 @@ class _RaisesForBackgroundFailures(_ClientBase):
         raise_on: Iterable[str] = DEFAULT_RAISE_ON,
         error_registry: ErrorRegistry | None = None,
         max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
+        wait_for_background: bool = False,
+        cancel_abandoned_streams: bool = False,
         **options: Any,
     ) -> None:
-        self._configure(RaisePolicy.of(raise_on, error_registry), max_stream_resumes)
+        self._configure(
+            RaisePolicy.of(raise_on, error_registry),
+            max_stream_resumes,
+            wait_for_background=wait_for_background,
+            cancel_abandoned_streams=cancel_abandoned_streams,
+        )
         super().__init__(**options)
 
-    def _configure(self, policy: RaisePolicy, max_stream_resumes: int) -> None:
+    def _configure(
+        self,
+        policy: RaisePolicy,
+        max_stream_resumes: int,
+        *,
+        wait_for_background: bool,
+        cancel_abandoned_streams: bool,
+    ) -> None:
         if not isinstance(max_stream_resumes, int) or max_stream_resumes < 0:  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ValueError(
                 f"Expected a non-negative int for `max_stream_resumes`, got {max_stream_resumes!r}"
             )
+        for name, value in (
+            ("wait_for_background", wait_for_background),
+            ("cancel_abandoned_streams", cancel_abandoned_streams),
+        ):
+            if not isinstance(value, bool):  # pyright: ignore[reportUnnecessaryIsInstance]
+                raise ValueError(f"Expected a bool for `{name}`, got {value!r}")
         self._raise_policy = policy
         self._max_stream_resumes = max_stream_resumes
+        self._wait_for_background = wait_for_background
+        self._cancel_abandoned_streams = cancel_abandoned_streams
 
     @property
     def raise_policy(self) -> RaisePolicy:
@@ -104,22 +138,43 @@ class _RaisesForBackgroundFailures(_ClientBase):
         """How many times one stream of a background response reconnects after its connection drops."""
         return self._max_stream_resumes
 
+    @property
+    def wait_for_background(self) -> bool:
+        """Whether a non-streaming `create`/`parse` with `background=True` returns only once the run is terminal."""
+        return self._wait_for_background
+
+    @property
+    def cancel_abandoned_streams(self) -> bool:
+        """Whether a background stream closed or cancelled before its terminal event cancels its run."""
+        return self._cancel_abandoned_streams
+
     def _copy(
         self,
         *,
         raise_on: Iterable[str] | None = None,
         error_registry: ErrorRegistry | None = None,
         max_stream_resumes: int | None = None,
+        wait_for_background: bool | None = None,
+        cancel_abandoned_streams: bool | None = None,
         **options: Any,
     ) -> Self:
-        """openai's `copy()`, keeping this client's `raise_on`, `error_registry` and `max_stream_resumes`
-        unless given new ones (each client class types `options` as its stock `copy()` does)."""
+        """openai's `copy()`, keeping this client's own settings (`raise_on`, `error_registry`,
+        `max_stream_resumes`, `wait_for_background`, `cancel_abandoned_streams`) unless given
+        new ones (each client class types `options` as its stock `copy()` does)."""
         copied = cast(Self, cast(Any, super()).copy(**options))
         copied._configure(
             RaisePolicy.of(
                 self.raise_on if raise_on is None else raise_on, error_registry or self.error_registry
             ),
             self._max_stream_resumes if max_stream_resumes is None else max_stream_resumes,
+            wait_for_background=(
+                self._wait_for_background if wait_for_background is None else wait_for_background
+            ),
+            cancel_abandoned_streams=(
+                self._cancel_abandoned_streams
+                if cancel_abandoned_streams is None
+                else cancel_abandoned_streams
+            ),
         )
         return copied
 
@@ -153,7 +208,7 @@ class _SyncClient(_RaisesForBackgroundFailures, _SyncClientBase):
         retries_taken: int = 0,
     ) -> _T:
         if _is_responses_event_stream(stream_cls):
-            stream_cls = BackgroundEventStream
+            stream_cls = CancellingEventStream if self._cancel_abandoned_streams else BackgroundEventStream
         return super()._process_response(
             cast_to=cast_to,
             options=options,
@@ -183,7 +238,9 @@ class _AsyncClient(_RaisesForBackgroundFailures, _AsyncClientBase):
         retries_taken: int = 0,
     ) -> _T:
         if _is_responses_event_stream(stream_cls):
-            stream_cls = AsyncBackgroundEventStream
+            stream_cls = (
+                AsyncCancellingEventStream if self._cancel_abandoned_streams else AsyncBackgroundEventStream
+            )
         return await super()._process_response(
             cast_to=cast_to,
             options=options,
@@ -194,40 +251,46 @@ class _AsyncClient(_RaisesForBackgroundFailures, _AsyncClientBase):
         )
 
 
-class _DescribedCopy:
-    """One client class's `copy` / `with_options`: the shared one, described for introspection.
+class _Described:
+    """One client class's `__init__` or `copy` / `with_options`: the shared one, described for introspection.
 
-    `inspect.signature` and `typing.get_type_hints` show this package's three keywords and
-    then the installed SDK's own, read from `stock.copy`, so tools that inspect the signature
-    (upstream's tests ask `get_type_hints(client.copy)` for `workload_identity`) see what the
-    stock client takes. Built on first access: reading the SDK's type hints costs
+    `inspect.signature` shows this package's own keywords and then those of the installed
+    SDK's method (`stock`), and `typing.get_type_hints` their types, so tools that inspect
+    the signature see what the stock client takes (upstream's tests ask
+    `get_type_hints(client.copy)` for `workload_identity`, and compare the constructor's
+    keywords with `copy()`'s). Built on first access: reading the SDK's type hints costs
     milliseconds that `import` should not pay.
     """
 
-    def __init__(self, stock: type[Any]) -> None:
+    def __init__(self, stock: Callable[..., Any], shared: Callable[..., Any]) -> None:
         self._stock = stock
+        self._shared = shared
 
     @cached_property
     def _described(self) -> Callable[..., Any]:
-        shared = _RaisesForBackgroundFailures._copy  # pyright: ignore[reportPrivateUsage]
+        shared = self._shared
 
-        def copy(self: Any, **options: Any) -> Any:
+        def described(self: Any, **options: Any) -> Any:
             return shared(self, **options)
 
-        update_wrapper(copy, shared)
+        update_wrapper(described, shared)
         ours = [
             parameter
             for parameter in inspect.signature(shared).parameters.values()
             if parameter.name != "options"
         ]
-        stock = inspect.signature(self._stock.copy)
-        copy.__signature__ = stock.replace(parameters=[*ours, *list(stock.parameters.values())[1:]])  # type: ignore[attr-defined]
+        stock = inspect.signature(self._stock)
+        described.__signature__ = stock.replace(parameters=[*ours, *list(stock.parameters.values())[1:]])  # type: ignore[attr-defined]
         hints = {name: hint for name, hint in typing.get_type_hints(shared).items() if name != "options"}
-        copy.__annotations__ = {**hints, **typing.get_type_hints(self._stock.copy)}
-        return copy
+        described.__annotations__ = {**hints, **typing.get_type_hints(self._stock)}
+        return described
 
     def __get__(self, instance: object, owner: type[Any] | None = None) -> Any:
         return self._described if instance is None else types.MethodType(self._described, instance)
+
+
+_SHARED_INIT = _RaisesForBackgroundFailures.__init__
+_SHARED_COPY = _RaisesForBackgroundFailures._copy  # pyright: ignore[reportPrivateUsage]
 
 
 class OpenAI(_SyncClient, openai.OpenAI):  # pyright: ignore[reportIncompatibleVariableOverride]
@@ -235,18 +298,32 @@ class OpenAI(_SyncClient, openai.OpenAI):  # pyright: ignore[reportIncompatibleV
 
     if TYPE_CHECKING:
 
+        def __init__(
+            self,
+            *,
+            raise_on: Iterable[str] = DEFAULT_RAISE_ON,
+            error_registry: ErrorRegistry | None = None,
+            max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
+            wait_for_background: bool = False,
+            cancel_abandoned_streams: bool = False,
+            **options: Unpack[SyncInitOptions],
+        ) -> None: ...
+
         def copy(
             self,
             *,
             raise_on: Iterable[str] | None = None,
             error_registry: ErrorRegistry | None = None,
             max_stream_resumes: int | None = None,
+            wait_for_background: bool | None = None,
+            cancel_abandoned_streams: bool | None = None,
             **options: Unpack[SyncCopyOptions],
         ) -> Self: ...
 
         with_options = copy
     else:
-        copy = with_options = _DescribedCopy(openai.OpenAI)
+        __init__ = _Described(openai.OpenAI.__init__, _SHARED_INIT)
+        copy = with_options = _Described(openai.OpenAI.copy, _SHARED_COPY)
 
 
 class AsyncOpenAI(_AsyncClient, openai.AsyncOpenAI):  # pyright: ignore[reportIncompatibleVariableOverride]
@@ -254,18 +331,32 @@ class AsyncOpenAI(_AsyncClient, openai.AsyncOpenAI):  # pyright: ignore[reportIn
 
     if TYPE_CHECKING:
 
+        def __init__(
+            self,
+            *,
+            raise_on: Iterable[str] = DEFAULT_RAISE_ON,
+            error_registry: ErrorRegistry | None = None,
+            max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
+            wait_for_background: bool = False,
+            cancel_abandoned_streams: bool = False,
+            **options: Unpack[AsyncInitOptions],
+        ) -> None: ...
+
         def copy(
             self,
             *,
             raise_on: Iterable[str] | None = None,
             error_registry: ErrorRegistry | None = None,
             max_stream_resumes: int | None = None,
+            wait_for_background: bool | None = None,
+            cancel_abandoned_streams: bool | None = None,
             **options: Unpack[AsyncCopyOptions],
         ) -> Self: ...
 
         with_options = copy
     else:
-        copy = with_options = _DescribedCopy(openai.AsyncOpenAI)
+        __init__ = _Described(openai.AsyncOpenAI.__init__, _SHARED_INIT)
+        copy = with_options = _Described(openai.AsyncOpenAI.copy, _SHARED_COPY)
 
 
 class AzureOpenAI(_SyncClient, openai.AzureOpenAI):  # pyright: ignore[reportIncompatibleVariableOverride]
@@ -273,18 +364,32 @@ class AzureOpenAI(_SyncClient, openai.AzureOpenAI):  # pyright: ignore[reportInc
 
     if TYPE_CHECKING:
 
+        def __init__(
+            self,
+            *,
+            raise_on: Iterable[str] = DEFAULT_RAISE_ON,
+            error_registry: ErrorRegistry | None = None,
+            max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
+            wait_for_background: bool = False,
+            cancel_abandoned_streams: bool = False,
+            **options: Unpack[AzureInitOptions],
+        ) -> None: ...
+
         def copy(
             self,
             *,
             raise_on: Iterable[str] | None = None,
             error_registry: ErrorRegistry | None = None,
             max_stream_resumes: int | None = None,
+            wait_for_background: bool | None = None,
+            cancel_abandoned_streams: bool | None = None,
             **options: Unpack[AzureCopyOptions],
         ) -> Self: ...
 
         with_options = copy
     else:
-        copy = with_options = _DescribedCopy(openai.AzureOpenAI)
+        __init__ = _Described(openai.AzureOpenAI.__init__, _SHARED_INIT)
+        copy = with_options = _Described(openai.AzureOpenAI.copy, _SHARED_COPY)
 
 
 class AsyncAzureOpenAI(_AsyncClient, openai.AsyncAzureOpenAI):  # pyright: ignore[reportIncompatibleVariableOverride]
@@ -292,18 +397,32 @@ class AsyncAzureOpenAI(_AsyncClient, openai.AsyncAzureOpenAI):  # pyright: ignor
 
     if TYPE_CHECKING:
 
+        def __init__(
+            self,
+            *,
+            raise_on: Iterable[str] = DEFAULT_RAISE_ON,
+            error_registry: ErrorRegistry | None = None,
+            max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
+            wait_for_background: bool = False,
+            cancel_abandoned_streams: bool = False,
+            **options: Unpack[AsyncAzureInitOptions],
+        ) -> None: ...
+
         def copy(
             self,
             *,
             raise_on: Iterable[str] | None = None,
             error_registry: ErrorRegistry | None = None,
             max_stream_resumes: int | None = None,
+            wait_for_background: bool | None = None,
+            cancel_abandoned_streams: bool | None = None,
             **options: Unpack[AsyncAzureCopyOptions],
         ) -> Self: ...
 
         with_options = copy
     else:
-        copy = with_options = _DescribedCopy(openai.AsyncAzureOpenAI)
+        __init__ = _Described(openai.AsyncAzureOpenAI.__init__, _SHARED_INIT)
+        copy = with_options = _Described(openai.AsyncAzureOpenAI.copy, _SHARED_COPY)
 
 
 _AnyClient = OpenAI | AsyncOpenAI | AzureOpenAI | AsyncAzureOpenAI
@@ -325,6 +444,8 @@ def enable(  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappi
     raise_on: Iterable[str] = ...,
     error_registry: ErrorRegistry | None = ...,
     max_stream_resumes: int = ...,
+    wait_for_background: bool = ...,
+    cancel_abandoned_streams: bool = ...,
 ) -> AsyncAzureOpenAI: ...
 @overload
 def enable(  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
@@ -333,6 +454,8 @@ def enable(  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappi
     raise_on: Iterable[str] = ...,
     error_registry: ErrorRegistry | None = ...,
     max_stream_resumes: int = ...,
+    wait_for_background: bool = ...,
+    cancel_abandoned_streams: bool = ...,
 ) -> AzureOpenAI: ...
 @overload
 def enable(
@@ -341,6 +464,8 @@ def enable(
     raise_on: Iterable[str] = ...,
     error_registry: ErrorRegistry | None = ...,
     max_stream_resumes: int = ...,
+    wait_for_background: bool = ...,
+    cancel_abandoned_streams: bool = ...,
 ) -> AsyncOpenAI: ...
 @overload
 def enable(
@@ -349,6 +474,8 @@ def enable(
     raise_on: Iterable[str] = ...,
     error_registry: ErrorRegistry | None = ...,
     max_stream_resumes: int = ...,
+    wait_for_background: bool = ...,
+    cancel_abandoned_streams: bool = ...,
 ) -> OpenAI: ...
 def enable(
     client: openai.OpenAI | openai.AsyncOpenAI,
@@ -356,6 +483,8 @@ def enable(
     raise_on: Iterable[str] = DEFAULT_RAISE_ON,
     error_registry: ErrorRegistry | None = None,
     max_stream_resumes: int = DEFAULT_MAX_STREAM_RESUMES,
+    wait_for_background: bool = False,
+    cancel_abandoned_streams: bool = False,
 ) -> _AnyClient:
     """A client that behaves like this package's, with the settings and connection pool of `client`.
 
@@ -368,6 +497,8 @@ def enable(
             raise_on=policy.raise_on,
             error_registry=policy.registry,
             max_stream_resumes=max_stream_resumes,
+            wait_for_background=wait_for_background,
+            cancel_abandoned_streams=cancel_abandoned_streams,
         )
         return cast("_AnyClient", enabled)
     target = next((ours for stock, ours in _ENABLED if type(client) is stock), None)
@@ -381,5 +512,10 @@ def enable(
     # stock client's attributes lets that same copy() build a properly constructed one of ours.
     prototype = object.__new__(target)
     vars(prototype).update(vars(client))
-    prototype._configure(policy, max_stream_resumes)  # pyright: ignore[reportPrivateUsage]
+    prototype._configure(  # pyright: ignore[reportPrivateUsage]
+        policy,
+        max_stream_resumes,
+        wait_for_background=wait_for_background,
+        cancel_abandoned_streams=cancel_abandoned_streams,
+    )
     return cast("_AnyClient", prototype._copy())  # pyright: ignore[reportPrivateUsage]

@@ -30,7 +30,9 @@ code keyed on HTTP statuses.
 
 An error survives leaving the process three ways. `copy` keeps everything.
 `pickle` keeps the class and every field, the response without its content
-(the run is stored server-side: `retrieve(error.response_id)` gets it back).
+(the run is stored server-side: `retrieve(error.response_id)` gets it back);
+where a library replaced `response` by an object of its own (langchain-openai
+sets its HTTP response there), the pickle carries no response at all.
 Task queues that move exceptions as JSON (Celery's default) keep the class's
 name and `args`, then rebuild with `cls(*args)`: so `args` is
 `(message, record)`, the record being every field but `response` as JSON
@@ -250,8 +252,11 @@ class BackgroundResponseError(_OpenAIBackgroundResponseError, RuntimeError):
         # response without its content. The run is stored server-side (background responses
         # are), so `retrieve(error.response_id)` gets the whole response back.
         fields = self._fields()
-        if self.response is not None:
-            fields["response"] = _without_content(self.response)
+        # Libraries put their own objects there too (langchain-openai sets its HTTP response):
+        # those stay behind, as the JSON round trip leaves the response, rather than arrive as
+        # an empty `Response`. Every field of the error is its own, not read from `response`.
+        response: object = self.response
+        fields["response"] = _without_content(response) if isinstance(response, Response) else None
         return (_rebuild, (type(self), self.message, fields), self._extras())
 
     def __copy__(self) -> BackgroundResponseError:

@@ -33,7 +33,16 @@ if TYPE_CHECKING:
 
     from .registry import RaisePolicy
 
-__all__ = ["Schedule", "async_poll", "async_poll_once", "poll", "poll_once"]
+__all__ = [
+    "Schedule",
+    "async_cancel_quietly",
+    "async_poll",
+    "async_poll_once",
+    "cancel_quietly",
+    "is_waiting",
+    "poll",
+    "poll_once",
+]
 
 WAITING_STATUSES = frozenset({"queued", "in_progress"})
 DEFAULT_POLL_INTERVAL_MS = 1000
@@ -102,7 +111,8 @@ def _server_hint_ms(headers: Mapping[str, str]) -> int:
         return DEFAULT_POLL_INTERVAL_MS
 
 
-def _is_waiting(response: Response) -> bool:
+def is_waiting(response: Response) -> bool:
+    """Whether the run is still queued or in progress."""
     # A status that is not a string (lenient parsing lets any value through) is not a waiting one.
     status: object = response.status
     return isinstance(status, str) and status in WAITING_STATUSES
@@ -112,7 +122,7 @@ def poll_once(resource: Responses, schedule: Schedule, policy: RaisePolicy) -> R
     """One poll: the terminal response (or the typed error `policy` raises), else the seconds to wait."""
     raw = resource.with_raw_response.retrieve(schedule.response_id, extra_headers=schedule.headers)
     response = raw.parse(to=Response)
-    if not _is_waiting(response):
+    if not is_waiting(response):
         # A client of this package has raised in parse() already; this check is what
         # raises for a resource whose client does not classify on parse.
         return policy.check(response, request_id=raw.request_id)
@@ -125,7 +135,7 @@ async def async_poll_once(
     """One poll: the terminal response (or the typed error `policy` raises), else the seconds to wait."""
     raw = await resource.with_raw_response.retrieve(schedule.response_id, extra_headers=schedule.headers)
     response = raw.parse(to=Response)
-    if not _is_waiting(response):
+    if not is_waiting(response):
         return policy.check(response, request_id=raw.request_id)
     return schedule.seconds_to_wait(raw.headers)
 
@@ -138,10 +148,17 @@ def poll(
     poll_interval_ms: int | Omit = omit,
     max_wait_seconds: float | Omit = omit,
     cancel_on_interrupt: bool = False,
+    created_headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """Retrieve `response_id` until it leaves `queued`/`in_progress`; return it or raise per `policy`."""
+    """Retrieve `response_id` until it leaves `queued`/`in_progress`; return it or raise per `policy`.
+
+    `created_headers` are those of the answer that started the run: the first poll waits
+    what they say, as every later poll waits what the previous answer said.
+    """
     schedule = Schedule(response_id, poll_interval_ms, max_wait_seconds)
     try:
+        if created_headers is not None:
+            resource._sleep(schedule.seconds_to_wait(created_headers))  # pyright: ignore[reportPrivateUsage]
         while True:
             schedule.check_time()
             step = poll_once(resource, schedule, policy)
@@ -150,13 +167,7 @@ def poll(
             resource._sleep(step)  # pyright: ignore[reportPrivateUsage]
     except KeyboardInterrupt:
         if cancel_on_interrupt:
-            try:
-                resource.cancel(response_id)
-            except Exception:
-                # The interrupt is what the caller must see; a failed cancel is logged, not lost.
-                log.warning(
-                    "Could not cancel background response %r after an interrupt", response_id, exc_info=True
-                )
+            cancel_quietly(resource, response_id, after="an interrupt")
         raise
 
 
@@ -168,10 +179,17 @@ async def async_poll(
     poll_interval_ms: int | Omit = omit,
     max_wait_seconds: float | Omit = omit,
     cancel_on_interrupt: bool = False,
+    created_headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """Retrieve `response_id` until it leaves `queued`/`in_progress`; return it or raise per `policy`."""
+    """Retrieve `response_id` until it leaves `queued`/`in_progress`; return it or raise per `policy`.
+
+    `created_headers` are those of the answer that started the run: the first poll waits
+    what they say, as every later poll waits what the previous answer said.
+    """
     schedule = Schedule(response_id, poll_interval_ms, max_wait_seconds)
     try:
+        if created_headers is not None:
+            await resource._sleep(schedule.seconds_to_wait(created_headers))  # pyright: ignore[reportPrivateUsage]
         while True:
             schedule.check_time()
             step = await async_poll_once(resource, schedule, policy)
@@ -180,11 +198,25 @@ async def async_poll(
             await resource._sleep(step)  # pyright: ignore[reportPrivateUsage]
     except asyncio.CancelledError:
         if cancel_on_interrupt:
-            try:
-                # The task is being cancelled; shield the cancel request so it is still sent.
-                await asyncio.shield(resource.cancel(response_id))
-            except Exception:
-                log.warning(
-                    "Could not cancel background response %r after cancellation", response_id, exc_info=True
-                )
+            await async_cancel_quietly(resource, response_id, after="cancellation")
         raise
+
+
+def cancel_quietly(resource: Responses, response_id: str, *, after: str) -> None:
+    """Cancel the run on the server while an interruption propagates; a failed cancel is logged.
+
+    The interruption is what the caller must see: nothing here may replace it.
+    """
+    try:
+        resource.cancel(response_id)
+    except Exception:
+        log.warning("Could not cancel background response %r after %s", response_id, after, exc_info=True)
+
+
+async def async_cancel_quietly(resource: AsyncResponses, response_id: str, *, after: str) -> None:
+    """Cancel the run on the server while the task is cancelled; a failed cancel is logged."""
+    try:
+        # The task is being cancelled; shield the cancel request so it is still sent.
+        await asyncio.shield(resource.cancel(response_id))
+    except Exception:
+        log.warning("Could not cancel background response %r after %s", response_id, after, exc_info=True)

@@ -8,6 +8,12 @@ With `text_format=`, `poll` and `create_and_poll` return what `responses.parse`
 returns for a foreground run: a `ParsedResponse` whose `output_parsed` is filled,
 by the SDK's own parsing (structured outputs for background runs,
 openai-python #2830).
+
+On a client made with `wait_for_background=True`, `create` and `parse` wait too: when
+the call created a background run that is still queued or in progress, they `poll` it
+(cancelling it on the server if the wait is interrupted) and return the terminal
+response, so callers that expect an answer from `create` get one (`waiting` says what
+each way of calling hands back).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing_extensions import Unpack
 
 from .fleet import DEFAULT_MAX_CONCURRENCY, Fleet, async_poll_many, poll_many
 from .polling import async_poll, poll
+from .waiting import WaitedRawResponse, asking_for_the_exchange, run_to_wait_for, wait_mode
 from .webhooks import async_from_webhook, from_webhook
 
 if TYPE_CHECKING:
@@ -53,7 +60,13 @@ def _parsed(
     """`response` as `responses.parse` returns it when a `text_format` is given; else unchanged."""
     if isinstance(text_format, Omit):
         return response
-    # The SDK's own parser, which `responses.parse` applies to a foreground run's response.
+    return _parse_as_sdk(response, text_format, tools)
+
+
+def _parse_as_sdk(
+    response: Response, text_format: type[Any] | Omit, tools: Iterable[ToolParam] | Omit
+) -> ParsedResponse[Any]:
+    """What `responses.parse` returns for `response`: the SDK's own parser, as it applies it."""
     from openai.lib._parsing._responses import parse_response
 
     return parse_response(text_format=text_format, input_tools=tools, response=response)
@@ -70,6 +83,42 @@ def _listed_tools(params: ResponseCreateParamsNonStreaming) -> Iterable[ToolPara
 
 class Responses(_Responses):
     """openai's `responses` resource with `poll` and `create_and_poll`."""
+
+    # Defined for the run time only: type checkers keep openai's own signatures and overloads.
+    if not TYPE_CHECKING:
+
+        def create(self, **params):
+            mode = wait_mode(self._client, params)
+            if mode is None:
+                return super().create(**params)
+            raw = super().create(**asking_for_the_exchange(params))
+            run = run_to_wait_for(raw)
+            if run is None:
+                return raw if mode == "raw" else raw.parse()
+            finished = self._wait(run.id, raw.headers)
+            return WaitedRawResponse(raw, finished) if mode == "raw" else finished
+
+        def parse(self, **params):
+            mode = wait_mode(self._client, params)
+            if mode is None:
+                return super().parse(**params)
+            tools = _listed_tools(params)
+            raw = super().parse(**asking_for_the_exchange(params))
+            run = run_to_wait_for(raw)
+            if run is None:
+                return raw if mode == "raw" else raw.parse()
+            finished = _parse_as_sdk(self._wait(run.id, raw.headers), params.get("text_format", omit), tools)
+            return WaitedRawResponse(raw, finished) if mode == "raw" else finished
+
+    def _wait(self, response_id: str, created_headers: Mapping[str, str]) -> Response:
+        """`poll` a run `create` just started, from the wait its answer asked for; cancel it if interrupted."""
+        return poll(
+            self,
+            response_id,
+            policy=_policy_of(self._client),
+            cancel_on_interrupt=True,
+            created_headers=created_headers,
+        )
 
     @overload
     def poll(
@@ -205,6 +254,43 @@ class Responses(_Responses):
 
 class AsyncResponses(_AsyncResponses):
     """openai's async `responses` resource with `poll` and `create_and_poll`."""
+
+    if not TYPE_CHECKING:
+
+        async def create(self, **params):
+            mode = wait_mode(self._client, params)
+            if mode is None:
+                return await super().create(**params)
+            raw = await super().create(**asking_for_the_exchange(params))
+            run = run_to_wait_for(raw)
+            if run is None:
+                return raw if mode == "raw" else raw.parse()
+            finished = await self._wait(run.id, raw.headers)
+            return WaitedRawResponse(raw, finished) if mode == "raw" else finished
+
+        async def parse(self, **params):
+            mode = wait_mode(self._client, params)
+            if mode is None:
+                return await super().parse(**params)
+            tools = _listed_tools(params)
+            raw = await super().parse(**asking_for_the_exchange(params))
+            run = run_to_wait_for(raw)
+            if run is None:
+                return raw if mode == "raw" else raw.parse()
+            finished = _parse_as_sdk(
+                await self._wait(run.id, raw.headers), params.get("text_format", omit), tools
+            )
+            return WaitedRawResponse(raw, finished) if mode == "raw" else finished
+
+    async def _wait(self, response_id: str, created_headers: Mapping[str, str]) -> Response:
+        """`poll` a run `create` just started, from the wait its answer asked for; cancel it if interrupted."""
+        return await async_poll(
+            self,
+            response_id,
+            policy=_policy_of(self._client),
+            cancel_on_interrupt=True,
+            created_headers=created_headers,
+        )
 
     @overload
     async def poll(

@@ -21,6 +21,7 @@ def stock_and_own_keywords_pass(
         timeout=5, max_retries=1, raise_on=("failed",), error_registry=ErrorRegistry()
     )
     client.with_options(http_client=httpx2.Client(), default_headers={"x": "y"}, max_stream_resumes=0)
+    client.with_options(wait_for_background=True)
     async_client.with_options(http_client=httpx2.AsyncClient(), organization="org")
     azure.copy(api_version="2025-01-01", azure_ad_token="token")
     async_azure.with_options(azure_ad_token_provider=lambda: "token")
@@ -38,3 +39,19 @@ def misspelled_or_mistyped_keywords_fail(
     # A sync client's copy takes a sync HTTP client, and only Azure clients take Azure keywords.
     client.with_options(http_client=httpx2.AsyncClient())  # type: ignore[arg-type]
     client.copy(api_version="2025-01-01")  # type: ignore[call-arg]
+
+
+def constructors_take_the_stock_keywords_and_ours() -> None:
+    OpenAI(api_key="sk", timeout=5, max_retries=1, http_client=httpx2.Client(), wait_for_background=True)
+    AsyncOpenAI(api_key="sk", http_client=httpx2.AsyncClient(), raise_on=("failed",), max_stream_resumes=1)
+    AzureOpenAI(api_version="2025-01-01", azure_endpoint="https://x", error_registry=ErrorRegistry())
+    AsyncAzureOpenAI(api_version="2025-01-01", azure_ad_token_provider=lambda: "token")
+
+
+def misspelled_or_mistyped_constructor_keywords_fail() -> None:
+    OpenAI(api_kee="x")  # type: ignore[call-arg]
+    AsyncOpenAI(max_retries="2")  # type: ignore[arg-type]
+    OpenAI(wait_for_backgruond=True)  # type: ignore[call-arg]
+    OpenAI(http_client=httpx2.AsyncClient())  # type: ignore[arg-type]
+    OpenAI(api_version="2025-01-01")  # type: ignore[call-arg]
+    AzureOpenAI(azure_endpont="https://x")  # type: ignore[call-arg]
