@@ -57,7 +57,10 @@ async def test_concurrent_jobs_reach_their_own_fates(
 
 
 async def collect(client: openai.AsyncOpenAI, outcome: str, drop: str | None) -> list[str] | str:
-    metadata = script(outcome=outcome) if drop is None else script(outcome=outcome, drop_stream_after=drop)
+    # The documented flat error event, which the stock SDK delivers (it raises at the nested one).
+    metadata = script(outcome=outcome, error_event="flat")
+    if drop is not None:
+        metadata = script(outcome=outcome, error_event="flat", drop_stream_after=drop)
     types: list[str] = []
     try:
         stream = await client.responses.create(
