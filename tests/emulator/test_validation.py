@@ -6,7 +6,7 @@ for it. The two counting endpoints answer what the SDK's own types accept.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import openai
 import pytest
@@ -93,32 +93,34 @@ REFUSED_IN_DEPTH: dict[str, tuple[dict[str, Any], str, str, str]] = {
 def _refused(client: openai.OpenAI, kwargs: dict[str, Any]) -> openai.BadRequestError:
     with pytest.raises(openai.BadRequestError) as caught:
         client.responses.create(**kwargs)
+    assert caught.value.status_code == 400
     return caught.value
+
+
+def _error(refused: openai.BadRequestError) -> dict[str, Any]:
+    """The ``error`` object of the envelope (the SDK's ``body``)."""
+    body: object = refused.body
+    assert isinstance(body, dict)
+    return cast("dict[str, Any]", body)
 
 
 @pytest.mark.parametrize("case", REFUSED)
 def test_a_request_the_api_refuses_is_a_400(client: openai.OpenAI, case: str) -> None:
     kwargs, param, code, message = REFUSED[case]
-    refused = _refused(client, kwargs)
-    assert refused.status_code == 400
-    assert refused.body == {"message": message, "type": "invalid_request_error", "param": param, "code": code}
+    error = _error(_refused(client, kwargs))
+    assert error == {"message": message, "type": "invalid_request_error", "param": param, "code": code}
 
 
 @pytest.mark.parametrize("case", REFUSED_IN_DEPTH)
 def test_the_sdks_types_judge_the_body_in_depth(client: openai.OpenAI, case: str) -> None:
     kwargs, param, code, message = REFUSED_IN_DEPTH[case]
-    refused = _refused(client, kwargs)
-    assert refused.status_code == 400
-    assert isinstance(refused.body, dict)
-    body: dict[str, Any] = refused.body  # pyright: ignore[reportUnknownMemberType]
-    assert (body["type"], body["param"], body["code"]) == ("invalid_request_error", param, code)
-    assert body["message"].startswith(message)
+    error = _error(_refused(client, kwargs))
+    assert (error["type"], error["param"], error["code"]) == ("invalid_request_error", param, code)
+    assert error["message"].startswith(message)
 
 
 def test_an_unknown_tool_type_lists_the_ones_the_sdk_declares(client: openai.OpenAI) -> None:
-    refused = _refused(client, {"model": MODEL, "tools": [{"type": "bogus"}]})
-    assert isinstance(refused.body, dict)
-    message: str = refused.body["message"]  # pyright: ignore[reportUnknownMemberType]
+    message: str = _error(_refused(client, {"model": MODEL, "tools": [{"type": "bogus"}]}))["message"]
     assert "'function'" in message and "'file_search'" in message and message.endswith(".")
 
 
@@ -158,9 +160,8 @@ def test_a_request_using_many_parameters_is_accepted(client: openai.OpenAI) -> N
 def test_a_deleted_response_is_no_previous_response(client: openai.OpenAI) -> None:
     previous = client.responses.create(model=MODEL, input="first", background=True, metadata=script())
     client.responses.delete(previous.id)
-    refused = _refused(client, {"model": MODEL, "previous_response_id": previous.id})
-    assert isinstance(refused.body, dict)
-    assert refused.body["code"] == "previous_response_not_found"  # pyright: ignore[reportUnknownMemberType]
+    error = _error(_refused(client, {"model": MODEL, "previous_response_id": previous.id}))
+    assert error["code"] == "previous_response_not_found"
 
 
 def test_input_tokens_counts_four_characters_a_token(client: openai.OpenAI) -> None:
@@ -171,8 +172,7 @@ def test_input_tokens_counts_four_characters_a_token(client: openai.OpenAI) -> N
 def test_input_tokens_judges_its_body_too(client: openai.OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
         client.responses.input_tokens.count(model=MODEL, extra_body={"modle": MODEL})
-    assert isinstance(caught.value.body, dict)
-    assert caught.value.body["param"] == "modle"  # pyright: ignore[reportUnknownMemberType]
+    assert _error(caught.value)["param"] == "modle"
 
 
 def test_compact_answers_one_compaction_item(client: openai.OpenAI) -> None:
