@@ -150,16 +150,16 @@ NEEDS_NEWEST_SDK: dict[str, tuple[bool, str]] = {
     "tests/emulator/test_streams.py::test_drop_stream_after_breaks_the_stream_then_resumes": _STOCK_DROP,
     "tests/emulator/test_streams.py::test_a_drop_after_the_terminal_event_still_breaks_the_stream": _STOCK_DROP,
     "tests/emulator/test_concurrency.py::test_concurrent_streams_are_independent": _STOCK_DROP,
-    "tests/emulator/test_validation.py::test_input_tokens_": _COUNT_COMPACT,
-    "tests/emulator/test_validation.py::test_compact_": _COUNT_COMPACT,
+    "tests/test_emulator_validation.py::test_input_tokens_": _COUNT_COMPACT,
+    "tests/test_emulator_validation.py::test_compact_": _COUNT_COMPACT,
 }
 
 # test node id prefix -> why it needs pydantic 2
 NEEDS_PYDANTIC_2: dict[str, str] = {
     "tests/test_streams.py::test_successful_stream_matches_the_stock_helper": "model_dump(warnings=...)",
     # With pydantic 1 the emulator judges only a body's top-level keys (emulator/validation.py).
-    "tests/emulator/test_validation.py::test_the_sdks_types_judge_the_body_in_depth": "TypeAdapter",
-    "tests/emulator/test_validation.py::test_an_unknown_tool_type_lists": "TypeAdapter",
+    "tests/test_emulator_validation.py::test_the_sdks_types_judge_the_body_in_depth": "TypeAdapter",
+    "tests/test_emulator_validation.py::test_an_unknown_tool_type_lists": "TypeAdapter",
 }
 
 # The consumer libraries tests/consumers imports (module names).
