@@ -77,6 +77,12 @@ REFUSED_IN_DEPTH: dict[str, tuple[dict[str, Any], str, str, str]] = {
         "invalid_value",
         "Invalid value: 'bogus'. Supported values are: ",
     ),
+    "tool_without_a_type": (
+        {"model": MODEL, "tools": [{"name": "weather", "parameters": {}, "strict": True}]},
+        "tools[0].type",
+        "missing_required_parameter",
+        "Missing required parameter: 'tools[0].type'.",
+    ),
     "unknown_key_in_an_input_item": (
         {"model": MODEL, "input": [{"role": "user", "content": "hi", "bogus": 1}]},
         "input[0].bogus",

@@ -257,12 +257,14 @@ def _refusal(errors: Sequence[Any], body: Mapping[str, Any]) -> RequestRefused:
         return _unknown(param)
     if kind == "missing":
         return _missing(param)
+    if kind == "union_tag_not_found":
+        return _missing(f"{param}.type")
     if kind == "union_tag_invalid":
         allowed = _allowed(error["ctx"]["expected_tags"])
         return _wrong_value(f"{param}.type", error["ctx"]["tag"], allowed)
     if kind in ("literal_error", "enum"):
         allowed = _allowed(error["ctx"]["expected"])
-        kinds = {_json_kind(value) for value in allowed}
+        kinds = {_json_kind(each) for each in allowed}
         if len(kinds) == 1 and _json_kind(value) not in kinds:
             # `stream: "yes"` against `Literal[False]`: the wrong type, not the wrong value.
             return _wrong_type(param, kinds.pop(), value)
