@@ -163,7 +163,7 @@ def upstream_api(session: nox.Session) -> None:
                 "--disable-pip-version-check", "-d", str(tmp), f"openai=={version}",
             )  # fmt: skip
         except CommandFailed:
-            session.skip(f"upstream_api: SKIPPED, the openai {version} sdist cannot be downloaded here")
+            session.skip(f"the openai {version} sdist cannot be downloaded here")
     tree = tmp / "upstream_api"
     shutil.rmtree(tree, ignore_errors=True)
     top = f"openai-{version}/"
