@@ -16,8 +16,10 @@ Lanes (what pyproject's `dependencies` claims is exactly what they prove):
                against the emulator (tests/consumers, type-checked here too)
     fork       the fork of openai that `scripts/upstream-patch --check` builds (run it first)
 
-Not a lane but its own session (not run by default): `taskqueue`, Celery (pinned) over a
-real Redis (Debian's `redis-server`) with examples/celery_tasks.py, tests_taskqueue/.
+Not lanes but sessions of their own (not run by default): `taskqueue`, Celery (pinned) over a
+real Redis (Debian's `redis-server`) with examples/celery_tasks.py, tests_taskqueue/; and
+`upstream_api`, the installed openai release's own generated Responses tests (from its sdist)
+against the emulator, through tests/upstream_api/harness.py.
 
 What differs between lanes in the tests lives in tests/lanes.py. Extra arguments
 after `--` go to pytest.
@@ -29,9 +31,11 @@ import json
 import os
 import re
 import shutil
+import tarfile
 from pathlib import Path
 
 import nox
+from nox.command import CommandFailed
 
 nox.options.default_venv_backend = "venv"
 nox.options.sessions = ["newest", "oldest", "openai2", "pydantic1", "consumers"]
@@ -127,6 +131,58 @@ def taskqueue(session: nox.Session) -> None:
         "tests_taskqueue",
         *session.posargs,
     )
+
+
+UPSTREAM_API_FILES = (
+    "pyproject.toml",  # its pytest settings only
+    "tests/__init__.py",
+    "tests/conftest.py",
+    "tests/utils.py",
+    "tests/respx2",
+    "tests/api_resources/__init__.py",
+    "tests/api_resources/test_responses.py",
+    "tests/api_resources/responses",
+)
+"""What openai's generated Responses tests are, and what they import, in the release's sdist."""
+
+
+@nox.session(python=PYTHONS)
+def upstream_api(session: nox.Session) -> None:
+    """The installed openai's generated Responses tests against the emulator (skips without PyPI)."""
+    session.install(PROJECT, "openai[aiohttp]>=3,<4", "rich>=13")
+    session.run("python", "-m", "pip", "list", "--format=freeze", silent=False)
+    version = str(
+        session.run("python", "-c", "import openai; print(openai.__version__)", silent=True)
+    ).strip()
+    tmp = Path(session.create_tmp()).resolve()
+    sdist = tmp / f"openai-{version}.tar.gz"
+    if not sdist.exists():
+        try:
+            session.run(
+                "python", "-m", "pip", "download", "--no-binary", ":all:", "--no-deps",
+                "--disable-pip-version-check", "-d", str(tmp), f"openai=={version}",
+            )  # fmt: skip
+        except CommandFailed:
+            session.skip(f"the openai {version} sdist cannot be downloaded here")
+    tree = tmp / "upstream_api"
+    shutil.rmtree(tree, ignore_errors=True)
+    top = f"openai-{version}/"
+    with tarfile.open(sdist) as archive:
+        wanted = [
+            member
+            for member in archive.getmembers()
+            if any(
+                member.name == top + path or member.name.startswith(f"{top}{path}/")
+                for path in UPSTREAM_API_FILES
+            )
+        ]
+        archive.extractall(tree, members=wanted, filter="data")
+    session.chdir(tree / top)
+    session.run(
+        "python", "-m", "pytest", "-n", "0", "-p", "no:cacheprovider", "-p", "harness", "-rxXf",
+        "tests/api_resources/test_responses.py", "tests/api_resources/responses", *session.posargs,
+        env={"PYTHONPATH": str(ROOT / "tests" / "upstream_api")},
+    )  # fmt: skip
 
 
 @nox.session(python=CONSUMER_PYTHONS)

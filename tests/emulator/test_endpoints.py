@@ -298,7 +298,8 @@ def test_an_unimplemented_endpoint_is_a_404_naming_method_and_path(
     root = httpx2.URL(background_api).path.removesuffix("/v1")  # the fixture's per-test prefix
     message = (
         f"The openai-background-errors emulator does not implement POST {root}/v1/chat/completions; "
-        f"it serves POST {root}/v1/responses, GET {root}/v1/responses/{{response_id}}, "
+        f"it serves POST {root}/v1/responses, POST {root}/v1/responses/input_tokens, "
+        f"POST {root}/v1/responses/compact, GET {root}/v1/responses/{{response_id}}, "
         f"DELETE {root}/v1/responses/{{response_id}}, GET {root}/v1/responses/{{response_id}}/input_items, "
         f"POST {root}/v1/responses/{{response_id}}/cancel, GET {root}/v1/emulator/responses, "
         f"GET {root}/v1/emulator/responses/{{response_id}}."

@@ -5,9 +5,12 @@
     DELETE /v1/responses/{id}               delete (the id is unknown from then on)
     GET    /v1/responses/{id}/input_items   the create request's input, as a cursor page
     POST   /v1/responses/{id}/cancel        cancel a background response
+    POST   /v1/responses/input_tokens       count a request's input tokens (a deterministic count)
+    POST   /v1/responses/compact            compact a conversation into one compaction item
     GET    /v1/emulator/responses           the emulator's own counters for every job
     GET    /v1/emulator/responses/{id}      ... and for one job
 
+Request bodies are judged by the installed SDK's own request types first (`validation`).
 Errors use the API's envelope ``{"error": {"message", "type", "param", "code"}}``;
 any other method or path is a 404 in that envelope naming what the emulator
 lacks (a bare "Not Found" would send a client, or a library built on one,
@@ -19,9 +22,11 @@ whenever a background job ends (`webhooks`), and its owner calls
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
+from collections.abc import Callable
 from typing import Any, cast
 
 from starlette.applications import Starlette
@@ -37,6 +42,8 @@ from .job import Job
 from .request_ids import RequestIds
 from .script import ScriptError, parse_script
 from .store import Clock, Store
+from .tokens import compacted, input_token_count
+from .validation import COMPACT, INPUT_TOKENS, RequestRefused, judge, judge_create
 from .webhooks import WebhookSender, WebhookTarget
 from .wire import Json, api_error, echoed_fields
 
@@ -71,6 +78,8 @@ class EmulatorApp:
         self.store = Store(clock, self._webhooks)
         routes = [
             Route("/v1/responses", self.create, methods=["POST"]),
+            Route("/v1/responses/input_tokens", self.input_tokens, methods=["POST"]),
+            Route("/v1/responses/compact", self.compact, methods=["POST"]),
             Route("/v1/responses/{response_id}", self.retrieve, methods=["GET"]),
             Route("/v1/responses/{response_id}", self.delete, methods=["DELETE"]),
             Route("/v1/responses/{response_id}/input_items", self.input_items, methods=["GET"]),
@@ -98,10 +107,12 @@ class EmulatorApp:
 
     async def create(self, request: Request) -> Response:
         body = await _json_object(request)
+        _judged(judge_create, body)
+        self._known_previous(body)
         metadata = _metadata(body.get("metadata"))
         stream = _flag(body, "stream")
         background = _flag(body, "background")
-        model = body.get("model", DEFAULT_MODEL)
+        model = body.get("model") or DEFAULT_MODEL
         if not isinstance(model, str):
             raise BadRequest("Invalid type for 'model': expected a string.", "model", "invalid_type")
         try:
@@ -125,6 +136,28 @@ class EmulatorApp:
             return self._snapshot(job, elapsed=0.0)
         await store.wait_settled(job)
         return self._snapshot(job)
+
+    async def input_tokens(self, request: Request) -> Response:
+        body = await _json_object(request)
+        _judged(functools.partial(judge, INPUT_TOKENS), body)
+        self._known_previous(body)
+        return JSONResponse({"object": "response.input_tokens", "input_tokens": input_token_count(body)})
+
+    async def compact(self, request: Request) -> Response:
+        body = await _json_object(request)
+        _judged(functools.partial(judge, COMPACT), body)
+        self._known_previous(body)
+        return JSONResponse(compacted(body, created_at=int(time.time())))
+
+    def _known_previous(self, body: dict[str, Any]) -> None:
+        """The API's refusal of a ``previous_response_id`` it does not hold (deleted ones included)."""
+        previous = body.get("previous_response_id")
+        if isinstance(previous, str) and self.store.get(previous) is None:
+            raise BadRequest(
+                f"Previous response with id '{previous}' not found.",
+                "previous_response_id",
+                "previous_response_not_found",
+            )
 
     async def retrieve(self, request: Request) -> Response:
         job = self._job(request)
@@ -226,6 +259,13 @@ async def _json_object(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object.", None, "invalid_type")
     return cast("dict[str, Any]", body)
+
+
+def _judged(check: Callable[[dict[str, Any]], None], body: dict[str, Any]) -> None:
+    try:
+        check(body)
+    except RequestRefused as exc:
+        raise BadRequest(exc.message, exc.param, exc.code) from None
 
 
 def _flag(body: dict[str, Any], name: str) -> bool:

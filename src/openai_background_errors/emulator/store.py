@@ -36,6 +36,7 @@ class Store:
         self._wakers: dict[str, set[anyio.Event]] = {}
         self._webhooks = webhooks
         self._ending = threading.Lock()
+        self._next_ids: list[str] = []
 
     def create(
         self,
@@ -47,9 +48,9 @@ class Store:
         echo: Json,
         input_items: list[Json],
     ) -> Job:
-        """Start a new job now."""
+        """Start a new job now, under the id `name_next` gave, if any, or a fresh one."""
         job = Job(
-            response_id=new_id("resp"),
+            response_id=self._next_ids.pop(0) if self._next_ids else new_id("resp"),
             item_id=new_id("msg"),
             created_at=int(time.time()),
             started=self.clock(),
@@ -69,6 +70,11 @@ class Store:
                 copies=script.webhook_copies,
             )
         return job
+
+    def name_next(self, response_id: str) -> None:
+        """Give the next job created this id (replacing a job that has it): how a harness replays
+        ids it did not get from the emulator, such as the made-up ones of openai's generated tests."""
+        self._next_ids.append(response_id)
 
     def get(self, response_id: str) -> Job | None:
         return self._jobs.get(response_id)
