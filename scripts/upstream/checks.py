@@ -157,7 +157,9 @@ def cause(message: str, tree: Path) -> str:
 
 def rerun(tree: Path, test_ids: list[str]) -> TestRun:
     """Run `test_ids` once more on `tree`, serially."""
-    return run_tests(tree, config.WORK / "junit-rerun.xml", *(node_id(tree, t) for t in test_ids), workers=0)
+    return run_tests(
+        tree, config.BASE.work / "junit-rerun.xml", *(node_id(tree, t) for t in test_ids), workers=0
+    )
 
 
 _LOCATION = re.compile(r":\d+:\d+:")

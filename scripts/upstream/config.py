@@ -1,18 +1,18 @@
-"""Every pinned fact in one place: the upstream release, where things go, how the checks run."""
+"""Every pinned fact in one place: where things go, how the checks run; the base release is chosen at run time."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-UPSTREAM_VERSION = "3.57.0"
-"""The openai-python release the series targets; bumping it is this one line."""
-
 ROOT = Path(__file__).resolve().parents[2]
 SERIES = ROOT / "upstream" / "series"
 """One directory per pull request, `NN-<slug>/`, applied in order (see upstream/README.md)."""
+REVISION = SERIES / "REVISION"
+"""The series' revision number, the `N` of the fork's `+background.errors.N`: raised by hand whenever a
+pull request's content changes, so every clone of one commit gives the fork the same version."""
 SMOKE = ROOT / "upstream" / "smoke.py"
-WORK = ROOT / ".upstream" / UPSTREAM_VERSION
-TOOLS = ROOT / ".upstream" / "tools"
+SCRATCH = ROOT / ".upstream"
+TOOLS = SCRATCH / "tools"
 DIST = ROOT / "dist" / "upstream"
 
 INVENTORY = "scripts/castiron/generated-files.json"
@@ -22,3 +22,20 @@ PYRIGHT_VERSION = "1.1.414"
 PY310 = "3.10"
 """The oldest Python upstream supports; the series' new tests also run on it."""
 TEST_TIMEOUT_S = 1800
+
+
+class _Base:
+    """The openai-python release the series is built on: the newest on the index unless `--base` pins
+    one, set by `use_base` before anything else runs."""
+
+    version = ""
+    work = SCRATCH / "unset"
+    """Scratch work for that release: `.upstream/<version>/`."""
+
+
+BASE = _Base()
+
+
+def use_base(version: str) -> None:
+    BASE.version = version
+    BASE.work = SCRATCH / version
