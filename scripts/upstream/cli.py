@@ -76,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--base", metavar="X.Y.Z", help="the openai release to build on (default: the newest)"
     )
+    parser.add_argument(
+        "--names",
+        choices=sorted(config.NAMINGS),
+        help="build with another naming of the first pull request's classes (3723: #3723's names)",
+    )
     parser.add_argument("--author", help='"Name <email>" for the commits (default: your git config)')
     parser.add_argument(
         "--if-available",
@@ -85,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
     try:
-        config.use_base(args.base or tree.newest_release())
+        config.use_base(args.base or tree.newest_release(), args.names)
         config.BASE.work.mkdir(parents=True, exist_ok=True)
         log_path().write_text("")
         tree.sdist()
@@ -117,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         line += f" fork={label} wheel={'ok' if wheel_ok else 'FAILED'}"
         if not wheel_ok:
             print(
-                f"upstream-patch: the fork's wheel failed its checks (details in {config.DIST}/smoke-wheel.txt)"
+                f"upstream-patch: the fork's wheel failed its checks (details in {config.BASE.dist}/smoke-wheel.txt)"
             )
             print(f"{line} time={round(time.monotonic() - started)}s version={config.BASE.version}")
             return 1
@@ -140,7 +145,7 @@ def _build_fork(fork_tree: Path, author: str, *, smoke_git: bool) -> tuple[str, 
     wheel = fork.build_wheel(fork_tree)
     say(f"wheel: {wheel.relative_to(config.ROOT)}; pip install in a fresh venv")
     wheel_ok, smoke["wheel"] = fork.smoke("wheel", str(wheel), label)
-    (config.DIST / "smoke-wheel.txt").write_text(smoke["wheel"] + "\n")
+    (config.BASE.dist / "smoke-wheel.txt").write_text(smoke["wheel"] + "\n")
     return label, wheel_ok, git_ok, smoke
 
 
@@ -211,8 +216,8 @@ def _prove(built: list[series.Built], fork_tree: Path, author: str, started: flo
         f"codegen={codegen.split(' ')[0]} flaky={len(total.flaky)} time={seconds}s version={config.BASE.version} fork_version={label}"
     )
     summary: dict[str, Any] = {"verdicts": [vars(v) for v in verdicts], "smoke": smoke, "last_line": line}
-    (config.DIST / "summary.json").write_text(json.dumps(summary, indent=1))
-    shutil.copyfile(log_path(), config.DIST / "upstream-patch.log")
+    (config.BASE.dist / "summary.json").write_text(json.dumps(summary, indent=1))
+    shutil.copyfile(log_path(), config.BASE.dist / "upstream-patch.log")
     ok = total.ok() and codegen.startswith("ok") and fork_ok and wheel_ok
     if not ok:
         print(json.dumps(summary, indent=1)[-6000:])

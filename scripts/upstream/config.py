@@ -23,6 +23,17 @@ PY310 = "3.10"
 """The oldest Python upstream supports; the series' new tests also run on it."""
 TEST_TIMEOUT_S = 1800
 
+NAMINGS: dict[str, dict[str, str]] = {
+    "3723": {
+        "BackgroundResponseError": "ResponseNotCompletedError",
+        "BackgroundResponseFailedError": "ResponseFailedError",
+        "BackgroundResponseIncompleteError": "ResponseIncompleteError",
+        "BackgroundResponseCancelledError": "ResponseCancelledError",
+    },
+}
+"""Other names for the first pull request's classes (`--names`): #3723's, so that the rest of the series
+can be built and proven on top of a first change that keeps them."""
+
 
 class _Base:
     """The openai-python release the series is built on: the newest on the index unless `--base` pins
@@ -31,11 +42,17 @@ class _Base:
     version = ""
     work = SCRATCH / "unset"
     """Scratch work for that release: `.upstream/<version>/`."""
+    dist = DIST
+    """Where the outputs go: dist/upstream/, or dist/upstream/names-<naming>/ for another naming."""
+    renames: dict[str, str] = {}  # noqa: RUF012  # one instance, set once
+    """The class names the series is built with (`--names`); empty for its own."""
 
 
 BASE = _Base()
 
 
-def use_base(version: str) -> None:
+def use_base(version: str, naming: str | None = None) -> None:
     BASE.version = version
-    BASE.work = SCRATCH / version
+    BASE.work = SCRATCH / (version if naming is None else f"{version}-names-{naming}")
+    BASE.renames = NAMINGS[naming] if naming is not None else {}
+    BASE.dist = DIST if naming is None else DIST / f"names-{naming}"

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import signature
+from . import config, signature
 
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
@@ -44,7 +44,7 @@ class Hunk:
 
 def parse(fragment: Path) -> list[Hunk]:
     hunks: list[Hunk] = []
-    for number, line in enumerate(fragment.read_text().splitlines(), 1):
+    for number, line in enumerate(renamed(fragment.read_text()).splitlines(), 1):
         if line.startswith("@@ "):
             op, _, rest = line[3:].partition(" ")
             parts = [part.strip() for part in rest.split(" | ")]
@@ -74,6 +74,13 @@ def parse(fragment: Path) -> list[Hunk]:
         while hunk.body and not hunk.body[-1].strip() and hunk.op != "before":
             hunk.body.pop()
     return hunks
+
+
+def renamed(text: str) -> str:
+    """`text` with the series' class names as `--names` chose them."""
+    for ours, theirs in config.BASE.renames.items():
+        text = re.sub(rf"\b{ours}\b", theirs, text)
+    return text
 
 
 def _expand(body: list[str], tree: Path) -> list[str]:

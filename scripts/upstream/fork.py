@@ -62,7 +62,7 @@ def commit_version(work: Path, author: str) -> str:
 
 def publish(work: Path) -> Path:
     """Push `work`'s HEAD to the bare repository's `background-errors` branch (made anew)."""
-    bare = config.DIST / "fork.git"
+    bare = config.BASE.dist / "fork.git"
     shutil.rmtree(bare, ignore_errors=True)
     run(
         ["git", "init", "-q", "--bare", "-b", config.FORK_BRANCH, str(bare)],
@@ -89,15 +89,15 @@ def build_wheel(work: Path) -> Path:
     run(["git", "archive", "--output", str(export / "tree.tar"), "HEAD"], cwd=work, what="export the fork")
     run(["tar", "-xf", "tree.tar"], cwd=export)
     (export / "tree.tar").unlink()
-    for old in config.DIST.glob("openai-*.whl"):
+    for old in config.BASE.dist.glob("openai-*.whl"):
         old.unlink()
     run(
-        [str(env.uv()), "build", "--wheel", "--out-dir", str(config.DIST), "--python", env.python()],
+        [str(env.uv()), "build", "--wheel", "--out-dir", str(config.BASE.dist), "--python", env.python()],
         cwd=export,
         env=env.UV_ENV,
         what="build the fork's wheel",
     )
-    (wheel,) = config.DIST.glob("openai-*.whl")
+    (wheel,) = config.BASE.dist.glob("openai-*.whl")
     return wheel
 
 

@@ -81,7 +81,7 @@ def build(work: Path, ruff: Path, author: str) -> list[Built]:
     """Commit each pull request's hand-written part on top of the previous ones in `work` and write it as a
     `git format-patch` file under dist/upstream/series/; write its generator part, made on top and then
     undone, as a diff beside it. Return them in order."""
-    out = config.DIST / "series"
+    out = config.BASE.dist / "series"
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*"):
         old.unlink()

@@ -121,8 +121,15 @@ def lay_in(pull_request: Path, tree: Path, ruff: Path) -> list[str]:
     touched."""
     touched = _copy_files(pull_request / "files", tree)
     touched += [path for path in edits.apply_all(pull_request, tree, "edit") if path not in touched]
+    _rename(tree, touched)
     _lay_out(tree, touched, ruff)
     return touched
+
+
+def _rename(tree: Path, paths: list[str]) -> None:
+    """Give the series' classes the names `--names` chose, in every file the pull request touched."""
+    for path in paths if config.BASE.renames else []:
+        (tree / path).write_text(edits.renamed((tree / path).read_text()))
 
 
 def lay_in_codegen(pull_request: Path, tree: Path, ruff: Path) -> tuple[list[str], list[str]]:
@@ -130,6 +137,7 @@ def lay_in_codegen(pull_request: Path, tree: Path, ruff: Path) -> tuple[list[str
     `codegen-files/` (the tests of what it emits); return the paths edited and the files added."""
     edited = edits.apply_all(pull_request, tree, "codegen")
     added = _copy_files(pull_request / "codegen-files", tree)
+    _rename(tree, edited + added)
     _lay_out(tree, edited + added, ruff)
     return edited, added
 
