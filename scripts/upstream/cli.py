@@ -386,8 +386,8 @@ def _evidence(v: Verdict) -> str:
     return f"""
 ## Test evidence
 
-Measured by `scripts/upstream-patch --check` on this branch applied with `git am` on top of the
-pull requests before it, on openai {config.BASE.version} as published on PyPI:
+Measured by `scripts/upstream-patch --check` on this patch applied with `git am` on top of the
+pull requests before it (without any codegen diff), on openai {config.BASE.version} as published on PyPI:
 
 - upstream's tests run for this change, {v.targets}: {v.tests}.{_failures(v)}
 - the series' new tests so far under the pydantic-v1 lane (`scripts/test-pydantic-v1`'s environment): {v.pydantic1}
