@@ -1,7 +1,7 @@
 """On an `openai` that defines the family's base classes (the fork), this package's subclass them.
 
 On every lane the fork is stood in for by tests/fork_stub.py, run in a process of its own;
-the `fork` lane (nox -s fork, the wheel `scripts/upstream-patch --check` builds) installs the
+the `fork` lane (nox -s fork, the wheel `scripts/upstream-patch --fork` builds) installs the
 real one, where the installed openai's own classes and `raise_for_status` are checked too.
 """
 
