@@ -14,7 +14,7 @@ Lanes (what pyproject's `dependencies` claims is exactly what they prove):
                (build it first: `python -m build --outdir dist/package`)
     consumers  openai-agents, langchain-openai and pydantic-ai, pinned, driving this package's clients
                against the emulator (tests/consumers, type-checked here too)
-    fork       the fork of openai that `scripts/upstream-patch --check` builds (run it first)
+    fork       the fork of openai that `scripts/upstream-patch --fork` builds (run it first)
 
 Not lanes but sessions of their own (not run by default): `taskqueue`, Celery (pinned) over a
 real Redis (Debian's `redis-server`) with examples/celery_tasks.py, tests_taskqueue/; and
@@ -259,10 +259,10 @@ def wheel(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS)
 def fork(session: nox.Session) -> None:
-    """The fork of openai built by `scripts/upstream-patch --check` (dist/upstream/openai-*.whl)."""
+    """The fork of openai built by `scripts/upstream-patch --fork` or `--check` (dist/upstream/openai-*.whl)."""
     wheels = sorted(Path("dist/upstream").glob("openai-*+background.errors.*.whl"))
     if not wheels:
-        session.error("no fork wheel in dist/upstream/: run scripts/upstream-patch --check first")
+        session.error("no fork wheel in dist/upstream/: run scripts/upstream-patch --fork first")
     session.install(PROJECT, str(wheels[-1]))
     session.run("python", "-c", "import openai; assert openai.BackgroundResponseError, openai.__version__")
     _pytest(session)

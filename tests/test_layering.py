@@ -1,7 +1,7 @@
 """On an `openai` that defines the family's base classes (the fork), this package's subclass them.
 
 On every lane the fork is stood in for by tests/fork_stub.py, run in a process of its own;
-the `fork` lane (nox -s fork, the wheel `scripts/upstream-patch --check` builds) installs the
+the `fork` lane (nox -s fork, the wheel `scripts/upstream-patch --fork` builds) installs the
 real one, where the installed openai's own classes and `raise_for_status` are checked too.
 """
 
@@ -12,11 +12,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import openai
 import pytest
 from openai import OpenAIError
+from openai.types.responses.response_error import ResponseError
 
 import openai_background_errors as obe
 
@@ -84,6 +85,33 @@ def test_on_the_installed_fork_the_package_classes_subclass_openais() -> None:
             error.code,
             error.retryable,
         ), payload
+
+
+@pytest.mark.skipif(
+    not ON_THE_FORK, reason=f"openai {openai.__version__} is stock; `nox -s fork` installs the fork"
+)
+def test_on_the_installed_fork_every_class_it_defines_is_a_base_and_every_code_is_classified_alike() -> None:
+    family: Any = openai
+    defined = {
+        name: cls
+        for module in (openai, importlib.import_module("openai.lib"))
+        for name, cls in list(vars(module).items())
+        if isinstance(cls, type) and issubclass(cls, family.BackgroundResponseError)
+    }
+    assert "BackgroundResponseError" in defined
+    for name, cls in defined.items():
+        assert issubclass(getattr(obe, name), cls), name
+
+    # Every code the SDK declares, one the package classifies that it does not, and an unknown one.
+    declared = set(get_args(ResponseError.__annotations__["code"]))
+    for code in sorted(declared | {"insufficient_quota", "a_code_nobody_declared"}):
+        response = parsed_response("failed_server_error", error={"code": code, "message": "m"})
+        error = obe.error_for(response)
+        assert error is not None, code
+        with pytest.raises(family.BackgroundResponseError) as upstream:
+            importlib.import_module("openai.lib").raise_for_status(response)
+        assert isinstance(error, type(upstream.value)), code
+        assert (error.code, error.retryable) == (upstream.value.code, upstream.value.retryable), code
 
 
 def test_on_the_fork_the_package_classes_subclass_openais() -> None:

@@ -3,10 +3,11 @@
     python upstream/smoke.py <expected openai.__version__>
 
 Over `httpx2.MockTransport`: `retrieve()` is unchanged; `raise_for_status` raises with the
-code, request id and `retryable`; `poll` and `create_and_poll` return a failed response; a
-failed foreground stream iterates and `until_done()`s as before while `get_final_response()`
-raises the typed `RuntimeError`; an unknown code gets the base class; `openai.lib` has no
-registry. Prints one line per check; exits non-zero when one fails.
+code, request id and `retryable`; `poll` and `create_and_poll` (the codegen diffs' methods) return
+a failed response; a failed foreground stream iterates and `until_done()`s as before while
+`get_final_response()` raises the typed `RuntimeError`; an `error` event with nested fields raises
+`APIError` while iterating; a code the SDK does not declare is kept; `openai` and `openai.lib`
+export the same classes. Prints one line per check; exits non-zero when one fails.
 """
 
 from __future__ import annotations
@@ -86,14 +87,14 @@ def main(expected_version: str) -> int:
         error = raised(lambda: raise_for_status(response))
         check(
             "raise_for_status raises with code, request id and retryable",
-            isinstance(error, openai.BackgroundServerError)
+            type(error) is openai.BackgroundResponseFailedError
             and (error.code, error.request_id, error.retryable) == ("server_error", REQUEST_ID, True),
         )
 
     with client(answer(body("failed", "sandbox_session_expired"))) as c:
         error = raised(lambda: raise_for_status(c.responses.retrieve(RESPONSE_ID)))
         check(
-            "an unknown code gets the base class and keeps the code",
+            "a code the SDK does not declare is kept",
             type(error) is openai.BackgroundResponseFailedError and error.code == "sandbox_session_expired",
         )
 
@@ -117,13 +118,28 @@ def main(expected_version: str) -> int:
             error = raised(stream.get_final_response)
             check(
                 "get_final_response() raises the typed RuntimeError",
-                isinstance(error, openai.BackgroundRateLimitError)
+                type(error) is openai.BackgroundResponseFailedError
+                and error.code == "rate_limit_exceeded"
                 and isinstance(error, RuntimeError)
                 and str(error).startswith("Didn't receive a `response.completed` event."),
             )
 
-    names = set(dir(openai.lib)) | set(dir(openai))
-    check("no registry in openai.lib", not names & {"default_registry", "ErrorRegistry", "register"})
+    nested = {"type": "too_many_requests", "code": "too_many_requests", "message": "Too Many Requests", "param": None}
+    with client(sse(events[0], {"type": "error", "sequence_number": 1, "error": nested})) as c:
+        with c.responses.stream(model="gpt-smoke", input="hi") as stream:
+            error = raised(lambda: list(stream))
+            check(
+                "an error event with nested fields raises APIError while iterating",
+                type(error) is openai.APIError and error.code == "too_many_requests",
+            )
+
+    family = ("BackgroundResponseError", "BackgroundResponseFailedError", "BackgroundResponseIncompleteError")
+    family += ("BackgroundResponseCancelledError",)
+    check(
+        "openai and openai.lib export the same four classes",
+        all(getattr(openai, name) is getattr(openai.lib, name) for name in family),
+    )
+    check("openai.lib.poll_response is exported", callable(openai.lib.poll_response))
 
     sys.stdout.write(f"openai {openai.__version__} from {openai.__file__}\n")
     return 1 if failures else 0

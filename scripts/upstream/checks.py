@@ -108,7 +108,7 @@ class Comparison:
     newly_failing: list[str] = field(default_factory=list[str])
     """Fail again when rerun alone, and do not fail on the pristine base."""
     flaky: list[str] = field(default_factory=list[str])
-    """Passed when rerun alone (machine load)."""
+    """Passed when rerun alone here, or failed on a later rerun of the pristine tree too (machine load)."""
     failing_on_base: dict[str, str] = field(default_factory=dict[str, str])
     """Fail the same way on the pristine base: each one's `cause` in the run compared, by test id."""
     failing_on_base_otherwise: list[str] = field(default_factory=list[str])
@@ -117,7 +117,7 @@ class Comparison:
 
 def compare(failed: dict[str, str], after: Path, before: Path) -> Comparison:
     """Sort the tests that failed on `after` (their first error line, by test id): rerun them on the
-    pristine `before`, and those that do not fail there again alone on `after`."""
+    pristine `before`; those that do not fail there, rerun on both trees, `RERUN_ROUNDS` times at most."""
     comparison = Comparison()
     existing = [t for t in failed if Path(before, node_id(after, t).split("::")[0]).is_file()]
     on_base = rerun(before, existing) if existing else TestRun()
@@ -132,11 +132,27 @@ def compare(failed: dict[str, str], after: Path, before: Path) -> Comparison:
         else:
             comparison.failing_on_base_otherwise.append(test_id)
     candidates = [t for t in failed if t not in also_on_base]
-    if candidates:
-        passing_again = set(rerun(after, candidates).passed)
-        comparison.newly_failing = [t for t in candidates if t not in passing_again]
-        comparison.flaky = [t for t in candidates if t in passing_again]
+    # Each round reruns what is left on the patched tree alone, and what fails there again on the
+    # pristine tree too: a test counts as newly failing only if every rerun here fails while every one
+    # there passes (a machine under load can fail a timing-sensitive test twice in a row).
+    for _ in range(RERUN_ROUNDS):
+        if not candidates:
+            break
+        again = rerun(after, candidates)
+        comparison.flaky += [t for t in candidates if t not in again.causes]
+        candidates = [t for t in candidates if t in again.causes]
+        if not candidates:
+            break
+        on_base_again = rerun(before, candidates)
+        for test_id in [t for t in candidates if t in on_base_again.causes]:
+            comparison.flaky.append(test_id)
+        candidates = [t for t in candidates if t not in on_base_again.causes]
+    comparison.newly_failing = candidates
     return comparison
+
+
+RERUN_ROUNDS = 2
+"""How many times a test that failed after a patch is rerun on both trees before it counts."""
 
 
 _EXCEPTION = re.compile(r"^(?:[\w.]*\.)?(\w+(?:Error|Exception|Timeout)\w*)\b")
@@ -157,7 +173,9 @@ def cause(message: str, tree: Path) -> str:
 
 def rerun(tree: Path, test_ids: list[str]) -> TestRun:
     """Run `test_ids` once more on `tree`, serially."""
-    return run_tests(tree, config.WORK / "junit-rerun.xml", *(node_id(tree, t) for t in test_ids), workers=0)
+    return run_tests(
+        tree, config.BASE.work / "junit-rerun.xml", *(node_id(tree, t) for t in test_ids), workers=0
+    )
 
 
 _LOCATION = re.compile(r":\d+:\d+:")

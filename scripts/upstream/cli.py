@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import checks, config, env, fork, series, tree
-from .run import LOG, run, say
+from .run import log_path, run, say
 
 
 @dataclass
@@ -66,61 +66,113 @@ class Verdict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/upstream-patch", description=__doc__)
-    parser.add_argument("--check", action="store_true", help="prove each pull request and the fork upstream")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--fork", action="store_true", help="also build the fork branch and its wheel (no proof)"
+    )
+    mode.add_argument(
+        "--check", action="store_true", help="prove each pull request upstream, then build the fork"
+    )
+    parser.add_argument(
+        "--base", metavar="X.Y.Z", help="the openai release to build on (default: the newest)"
+    )
+    parser.add_argument(
+        "--names",
+        choices=sorted(config.NAMINGS),
+        help="build with another naming of the first pull request's classes (3723: #3723's names)",
+    )
     parser.add_argument("--author", help='"Name <email>" for the commits (default: your git config)')
     parser.add_argument(
         "--if-available",
         action="store_true",
-        help="when the upstream sdist cannot be downloaded, say so plainly and exit 0 (for CI)",
+        help="when the package index or the upstream sdist cannot be reached, say so plainly and exit 0 (for CI)",
     )
     args = parser.parse_args(argv)
     started = time.monotonic()
-    config.WORK.mkdir(parents=True, exist_ok=True)
-    LOG.write_text("")
+    try:
+        config.use_base(args.base or tree.newest_release(), args.names)
+        config.BASE.work.mkdir(parents=True, exist_ok=True)
+        log_path().write_text("")
+        tree.sdist()
+    except SystemExit as exc:
+        if not args.if_available:
+            raise
+        print(f"upstream: SKIPPED, openai {args.base or '(newest)'} cannot be downloaded here: {exc}")
+        return 0
     author = args.author or _git_author()
-
-    if args.if_available:
-        try:
-            tree.sdist()
-        except SystemExit as exc:
-            print(
-                f"upstream: SKIPPED, the openai {config.UPSTREAM_VERSION} sdist cannot be downloaded here: {exc}"
-            )
-            return 0
     pristine = tree.pristine(author)
-    say(f"base pristine: {tree.verify_inventory(pristine)} generated files match their sha256")
-    before = _before_tree(author)
+    say(
+        f"base openai {config.BASE.version}: {tree.verify_inventory(pristine)} generated files match their sha256"
+    )
 
     say("building the series")
-    built = series.build(tree.fresh_copy("series", author), tools(before, "ruff"), author)
-    for pull_request, patch in built:
-        say(f"{patch.relative_to(config.ROOT)}: {pull_request.title}")
-    if not args.check:
-        _write_descriptions(built, {})
-        return 0
-    return _prove(built, before, author, started)
+    built = series.build(tree.fresh_copy("series", author), env.ruff(pristine), author)
+    for item in built:
+        extra = f" (+ {item.codegen.name})" if item.codegen else ""
+        say(f"{item.patch.relative_to(config.ROOT)}{extra}: {item.pull_request.title}")
+    say("applying the patches with git am and the codegen diffs with git apply, in order")
+    fork_tree = fork.assemble(built, author)
+    if args.check:
+        return _prove(built, fork_tree, author, started)
+    _write_descriptions(built, {})
+    codegen = sum(item.codegen is not None for item in built)
+    line = f"upstream: prs={len(built)} codegen_diffs={codegen} applied=yes"
+    if args.fork:
+        label, wheel_ok = _build_fork(fork_tree, author, smoke_git=False)[:2]
+        line += f" fork={label} wheel={'ok' if wheel_ok else 'FAILED'}"
+        if not wheel_ok:
+            print(
+                f"upstream-patch: the fork's wheel failed its checks (details in {config.BASE.dist}/smoke-wheel.txt)"
+            )
+            print(f"{line} time={round(time.monotonic() - started)}s version={config.BASE.version}")
+            return 1
+    print(f"{line} time={round(time.monotonic() - started)}s version={config.BASE.version}")
+    return 0
 
 
-def _prove(built: list[tuple[series.PullRequest, Path]], before: Path, author: str, started: float) -> int:
+def _build_fork(fork_tree: Path, author: str, *, smoke_git: bool) -> tuple[str, bool, bool, dict[str, str]]:
+    """Give the fork its version, publish its branch and build its wheel; run upstream/smoke.py where the
+    wheel (and, with `smoke_git`, the git branch) is pip-installed. Returns the version, whether the wheel
+    and the git install passed, and what the checks printed."""
+    label = fork.commit_version(fork_tree, author)
+    bare = fork.publish(fork_tree)
+    say(f"fork: {bare.relative_to(config.ROOT)} branch {config.FORK_BRANCH} ({label})")
+    smoke: dict[str, str] = {}
+    git_ok = True
+    if smoke_git:
+        say("fork: pip install from its git branch in a fresh venv")
+        git_ok, smoke["fork"] = fork.smoke("fork", fork.requirement(bare), label)
+    wheel = fork.build_wheel(fork_tree)
+    say(f"wheel: {wheel.relative_to(config.ROOT)}; pip install in a fresh venv")
+    wheel_ok, smoke["wheel"] = fork.smoke("wheel", str(wheel), label)
+    (config.BASE.dist / "smoke-wheel.txt").write_text(smoke["wheel"] + "\n")
+    return label, wheel_ok, git_ok, smoke
+
+
+def _prove(built: list[series.Built], fork_tree: Path, author: str, started: float) -> int:
     """Apply the series with `git am`, check each pull request, then build and install the fork."""
+    before = _before_tree(author)
     work = tree.fresh_copy("check", author)
     base = tree.git(work, "rev-parse", "HEAD").strip()
     say("upstream's environments in the check tree: default, pydantic-v1, Python 3.10")
     env.refresh_lock(work)
     env.sync(work)
-    lanes = {"pydantic1": env.sync(work, config.WORK / "venv-pydantic-v1", groups=("dev", "pydantic-v1"))}
+    lanes = {
+        "pydantic1": env.sync(work, config.BASE.work / "venv-pydantic-v1", groups=("dev", "pydantic-v1"))
+    }
     py310 = env.python310()
     if py310:
-        lanes["py310"] = env.sync(work, config.WORK / "venv-py310", interpreter=py310)
+        lanes["py310"] = env.sync(work, config.BASE.work / "venv-py310", interpreter=py310)
     ty_before = checks.ty_diagnostics(before)
 
     verdicts: list[Verdict] = []
     new_tests: list[str] = []
-    for index, (pull_request, patch) in enumerate(built):
+    for index, item in enumerate(built):
+        pull_request = item.pull_request
         verdict = Verdict(pull_request.name)
         verdicts.append(verdict)
         say(f"{pull_request.name}: git am")
-        verdict.applied = run(["git", "am", "-q", str(patch)], cwd=work, check=False).returncode == 0
+        verdict.applied = run(["git", "am", "-q", str(item.patch)], cwd=work, check=False).returncode == 0
         if not verdict.applied:
             run(["git", "am", "--abort"], cwd=work, check=False)
             break
@@ -139,39 +191,55 @@ def _prove(built: list[tuple[series.PullRequest, Path]], before: Path, author: s
             full_suite=last,
             lanes=lanes,
         )
+        for test_id in verdict.flaky:
+            print(f"upstream[{pull_request.name}]: flaky, not counted: {test_id}", flush=True)
         print(
             f"upstream[{pull_request.name}]: {verdict.fields()} lines=+{verdict.added}/-{verdict.deleted}",
             flush=True,
         )
 
     total = _total(verdicts, len(built))
+    codegen = "n/a"
+    if total.applied:
+        codegen = _check_codegen(built, work, new_tests)
+        print(f"upstream[codegen]: {codegen}", flush=True)
     fork_ok = wheel_ok = False
     smoke: dict[str, str] = {}
+    label = "none"
     if total.applied:
-        label = fork.commit_version(work, author)
-        bare = fork.publish(work)
-        say(
-            f"fork: {bare.relative_to(config.ROOT)} branch {config.FORK_BRANCH} ({label}); pip install from git"
-        )
-        fork_ok, smoke["fork"] = fork.smoke("fork", fork.requirement(bare), label)
-        wheel = fork.build_wheel(work)
-        say(f"wheel: {wheel.relative_to(config.ROOT)}; pip install in a fresh venv")
-        wheel_ok, smoke["wheel"] = fork.smoke("wheel", str(wheel), label)
+        label, wheel_ok, fork_ok, smoke = _build_fork(fork_tree, author, smoke_git=True)
     _write_descriptions(built, {v.name: v for v in verdicts})
     seconds = round(time.monotonic() - started)
     line = (
         f"upstream: prs={len(built)} base=pristine {total.fields()} "
-        f"fork={'ok' if fork_ok else 'FAILED'} wheel={'ok' if wheel_ok else 'FAILED'} time={seconds}s"
+        f"fork={'ok' if fork_ok else 'FAILED'} wheel={'ok' if wheel_ok else 'FAILED'} "
+        f"codegen={codegen.split(' ')[0]} flaky={len(total.flaky)} time={seconds}s version={config.BASE.version} fork_version={label}"
     )
     summary: dict[str, Any] = {"verdicts": [vars(v) for v in verdicts], "smoke": smoke, "last_line": line}
-    (config.DIST / "summary.json").write_text(json.dumps(summary, indent=1))
-    shutil.copyfile(LOG, config.DIST / "upstream-patch.log")
-    ok = total.ok() and fork_ok and wheel_ok
+    (config.BASE.dist / "summary.json").write_text(json.dumps(summary, indent=1))
+    shutil.copyfile(log_path(), config.BASE.dist / "upstream-patch.log")
+    ok = total.ok() and codegen.startswith("ok") and fork_ok and wheel_ok
     if not ok:
         print(json.dumps(summary, indent=1)[-6000:])
         print("upstream-patch: checks failed (details in dist/upstream/summary.json and upstream-patch.log)")
     print(line)
     return 0 if ok else 1
+
+
+def _check_codegen(built: list[series.Built], work: Path, new_tests: list[str]) -> str:
+    """Apply every codegen diff on the series (uncommitted), run the series' tests and the codegen diffs'
+    own tests there, then undo it: what a collaborator gets after regenerating."""
+    diffs = [item.codegen for item in built if item.codegen is not None]
+    codegen_tests = [test for item in built for test in item.pull_request.new_tests("codegen-files")]
+    for diff in diffs:
+        run(["git", "apply", str(diff)], cwd=work, what=f"git apply {diff.name}")
+    try:
+        result = checks.run_tests(work, config.BASE.work / "junit-codegen.xml", *new_tests, *codegen_tests)
+    finally:
+        run(["git", "checkout", "--", "."], cwd=work)
+        run(["git", "clean", "-fdq", "--", "src", "tests"], cwd=work)
+    ok = result.passed and not result.failed
+    return f"{'ok' if ok else 'FAILED'} ({len(diffs)} diffs applied; the series' and their own tests: {result.figure()})"
 
 
 def _git_author() -> str:
@@ -191,13 +259,9 @@ def _git_author() -> str:
     raise SystemExit("no git identity: set git config user.name and user.email, or pass --author")
 
 
-def tools(tree_: Path, name: str) -> Path:
-    return env.tool(tree_, name)
-
-
 def _before_tree(author: str) -> Path:
     """The pristine tree with upstream's environment (kept between runs; its ruff also formats the series)."""
-    before = config.WORK / "before"
+    before = config.BASE.work / "before"
     if not (before / ".venv" / "bin" / "ruff").exists():
         say("uv sync in the pristine tree")
         before = tree.fresh_copy("before", author)
@@ -235,7 +299,7 @@ def _check(
             f"its `tests.txt` (`{' '.join(_affected(pull_request))}`) and the series' new tests so far"
         )
     say(f"{pull_request.name}: upstream's tests ({verdict.targets})")
-    result = checks.run_tests(work, config.WORK / f"junit-{pull_request.name}.xml", *targets)
+    result = checks.run_tests(work, config.BASE.work / f"junit-{pull_request.name}.xml", *targets)
     verdict.tests = result.figure()
     verdict.failed = len(result.failed)
     verdict.series_failing = [t for t in result.failed if _test_file(work, t) in new_tests]
@@ -283,7 +347,7 @@ def _test_file(work: Path, test_id: str) -> str:
 def _lane(work: Path, python: Path, new_tests: list[str], own_tests: list[str], name: str) -> str:
     """Run the series' new tests so far with `python`; report this pull request's own apart from the
     earlier ones'."""
-    result = checks.run_tests(work, config.WORK / f"junit-{name}.xml", *new_tests, python=python)
+    result = checks.run_tests(work, config.BASE.work / f"junit-{name}.xml", *new_tests, python=python)
     ok = result.passed and not result.failed
     own = result.only(lambda test_id: _test_file(work, test_id) in own_tests)
     text = f"{'ok' if ok else 'FAILED'} (its own new tests: {own.figure()}"
@@ -298,6 +362,7 @@ def _total(verdicts: list[Verdict], expected: int) -> Verdict:
     for v in verdicts:
         total.newly_failing += v.newly_failing
         total.series_failing += v.series_failing
+        total.flaky += v.flaky
         total.lint += v.lint
         total.breaking += v.breaking
         total.custom_lines += v.custom_lines
@@ -306,9 +371,10 @@ def _total(verdicts: list[Verdict], expected: int) -> Verdict:
     return total
 
 
-def _write_descriptions(built: list[tuple[series.PullRequest, Path]], verdicts: dict[str, Verdict]) -> None:
+def _write_descriptions(built: list[series.Built], verdicts: dict[str, Verdict]) -> None:
     """`NN-<slug>.md` beside each patch: the description, then the evidence this run measured."""
-    for pull_request, patch in built:
+    for item in built:
+        pull_request, patch = item.pull_request, item.patch
         text = f"# {pull_request.title}\n\n{pull_request.description}\n"
         verdict = verdicts.get(pull_request.name)
         if verdict is not None:
@@ -320,8 +386,8 @@ def _evidence(v: Verdict) -> str:
     return f"""
 ## Test evidence
 
-Measured by `scripts/upstream-patch --check` on this branch applied with `git am` on top of the
-pull requests before it, on openai {config.UPSTREAM_VERSION} as published on PyPI:
+Measured by `scripts/upstream-patch --check` on this patch applied with `git am` on top of the
+pull requests before it (without any codegen diff), on openai {config.BASE.version} as published on PyPI:
 
 - upstream's tests run for this change, {v.targets}: {v.tests}.{_failures(v)}
 - the series' new tests so far under the pydantic-v1 lane (`scripts/test-pydantic-v1`'s environment): {v.pydantic1}

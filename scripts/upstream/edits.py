@@ -2,10 +2,11 @@
 
 A fragment holds hunks. Each starts with a header line
 
-    @@ <op> <path> | <anchor line> [| in: <scope line>] [| all]
+    @@ <op> <path> | <anchor line> [| in: <scope line>] [| until: <line>] [| all]
 
-where `op` is `after`, `before`, `replace` (the anchor line) or `append` (no
-anchor). Anchors and scopes match a whole line, compared without surrounding
+where `op` is `after`, `before`, `replace` (the anchor line, or with `until:` the
+lines from the anchor up to the next line matching `until`, that line kept) or
+`append` (no anchor). Anchors and scopes match a whole line, compared without surrounding
 whitespace; an anchor written `starts: <text>` matches the line that starts
 with that text (for long generated lines); `in:` starts the search after the first line matching the scope;
 `all` applies the hunk at every match (otherwise the anchor must match once).
@@ -20,7 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import signature
+from . import config, signature
 
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
@@ -36,28 +37,35 @@ class Hunk:
     path: str
     anchor: str | None
     scope: str | None
+    until: str | None
     every: bool
     body: list[str]
 
 
 def parse(fragment: Path) -> list[Hunk]:
     hunks: list[Hunk] = []
-    for number, line in enumerate(fragment.read_text().splitlines(), 1):
+    for number, line in enumerate(renamed(fragment.read_text()).splitlines(), 1):
         if line.startswith("@@ "):
             op, _, rest = line[3:].partition(" ")
             parts = [part.strip() for part in rest.split(" | ")]
             path, anchor = parts[0], None
-            scope, every = None, False
+            scope, until, every = None, None, False
             for part in parts[1:]:
                 if part.startswith("in: "):
                     scope = part[4:].strip()
+                elif part.startswith("until: "):
+                    until = part[7:].strip()
                 elif part == "all":
                     every = True
                 else:
                     anchor = part
-            if op not in ("after", "before", "replace", "append") or (anchor is None) != (op == "append"):
+            if (
+                op not in ("after", "before", "replace", "append")
+                or (anchor is None) != (op == "append")
+                or (until is not None and (op != "replace" or every))
+            ):
                 raise EditError(f"{fragment.name}:{number}: bad hunk header {line!r}")
-            hunks.append(Hunk(f"{fragment.name}:{number}", op, path, anchor, scope, every, []))
+            hunks.append(Hunk(f"{fragment.name}:{number}", op, path, anchor, scope, until, every, []))
         elif hunks:
             hunks[-1].body.append(line)
         elif line.strip() and not line.startswith("##"):
@@ -66,6 +74,13 @@ def parse(fragment: Path) -> list[Hunk]:
         while hunk.body and not hunk.body[-1].strip() and hunk.op != "before":
             hunk.body.pop()
     return hunks
+
+
+def renamed(text: str) -> str:
+    """`text` with the series' class names as `--names` chose them."""
+    for ours, theirs in config.BASE.renames.items():
+        text = re.sub(rf"\b{ours}\b", theirs, text)
+    return text
 
 
 def _expand(body: list[str], tree: Path) -> list[str]:
@@ -119,16 +134,21 @@ def apply(hunk: Hunk, tree: Path) -> int:
             lines[i + 1 : i + 1] = body
         elif hunk.op == "before":
             lines[i:i] = body
-        else:
+        elif hunk.until is None:
             lines[i : i + 1] = body
+        else:
+            end = next((j for j in range(i + 1, len(lines)) if lines[j].strip() == hunk.until), None)
+            if end is None:
+                raise EditError(f"{hunk.source}: no line {hunk.until!r} after the anchor in {hunk.path}")
+            lines[i:end] = body
     target.write_text("\n".join(lines) + "\n")
     return len(matches)
 
 
-def apply_all(fragments: Path, tree: Path) -> list[str]:
-    """Apply every `*.edit` fragment in `fragments`, in name order; return the paths touched."""
+def apply_all(fragments: Path, tree: Path, suffix: str) -> list[str]:
+    """Apply every `*.<suffix>` fragment in `fragments`, in name order; return the paths touched."""
     touched: list[str] = []
-    for fragment in sorted(fragments.glob("*.edit")):
+    for fragment in sorted(fragments.glob(f"*.{suffix}")):
         for hunk in parse(fragment):
             apply(hunk, tree)
             if hunk.path not in touched:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -42,18 +43,37 @@ def python310() -> str | None:
     return None
 
 
-def refresh_lock(tree: Path) -> None:
-    """Upstream's lock pins an inline-snapshot release the registry no longer serves: refresh that one
-    package (in the run tree only; no patch carries it)."""
+def refresh_lock(tree: Path) -> list[str]:
+    """Make upstream's lock resolvable from the package index here, in the run tree only (no patch
+    carries it): refresh inline-snapshot, whose locked release the registry no longer serves, and
+    raise an exact development pin the index lacks (`X==V` becomes `X>=V`). Returns the pins raised."""
+    raised: list[str] = []
+    packages = ["inline-snapshot"]
+    while True:
+        proc = run(
+            [str(uv()), "lock", *(f"--upgrade-package={name}" for name in packages), "--python", python()],
+            cwd=tree,
+            env=UV_ENV,
+            check=False,
+        )
+        if proc.returncode == 0:
+            break
+        missing = re.search(r"there is no version of ([A-Za-z0-9_.-]+)==([^\s,]+)", proc.stdout + proc.stderr)
+        pyproject = tree / "pyproject.toml"
+        pin = f'"{missing[1]}=={missing[2]}"' if missing else None
+        if missing is None or pin is None or pin not in pyproject.read_text() or len(raised) >= 5:
+            tail = (proc.stdout + proc.stderr).strip().splitlines()[-10:]
+            raise SystemExit("failed to lock upstream's environment:\n" + "\n".join(tail))
+        pyproject.write_text(pyproject.read_text().replace(pin, f'"{missing[1]}>={missing[2]}"'))
+        raised.append(f"{missing[1]}=={missing[2]}")
+        packages.append(missing[1])
+        say(f"upstream's pin {missing[1]}=={missing[2]} is not on the index: raised to >= in the run tree")
     run(
-        [str(uv()), "lock", "--upgrade-package", "inline-snapshot", "--python", python()],
+        ["git", "update-index", "--assume-unchanged", "uv.lock", "pyproject.toml"],
         cwd=tree,
-        env=UV_ENV,
-        what="refresh inline-snapshot in upstream's uv.lock",
+        what="keep uv.lock and pyproject.toml out of commits",
     )
-    run(
-        ["git", "update-index", "--assume-unchanged", "uv.lock"], cwd=tree, what="keep uv.lock out of commits"
-    )
+    return raised
 
 
 def sync(
@@ -95,3 +115,28 @@ def pyright() -> Path:
             what="install pyright",
         )
     return entry
+
+
+def ruff(tree: Path) -> Path:
+    """Upstream's ruff: the tree's own environment's when it has one, else the release its `uv.lock` pins,
+    installed into the tools environment (enough to lay out the series without a full `uv sync`)."""
+    own = tool(tree, "ruff")
+    if own.exists():
+        return own
+    pinned = re.search(r'^name = "ruff"\nversion = "([^"]+)"', (tree / "uv.lock").read_text(), flags=re.M)
+    if pinned is None:
+        raise SystemExit(f"{tree}/uv.lock pins no ruff")
+    binary = config.TOOLS / "bin" / "ruff"
+    installed = (
+        subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=False).stdout
+        if binary.exists()
+        else ""
+    )
+    if installed.split()[-1:] != [pinned[1]]:
+        uv()
+        say(f"installing ruff {pinned[1]} (upstream's uv.lock) into .upstream/tools")
+        run(
+            [str(config.TOOLS / "bin" / "python"), "-m", "pip", "install", "-q", f"ruff=={pinned[1]}"],
+            what="install upstream's ruff",
+        )
+    return binary

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from . import config
 
-LOG = config.WORK / "upstream-patch.log"
+
+def log_path() -> Path:
+    return config.BASE.work / "upstream-patch.log"
 
 
 def say(message: str) -> None:
@@ -33,8 +35,8 @@ def run(
     proc = subprocess.run(
         list(args), cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout, check=False
     )
-    LOG.parent.mkdir(parents=True, exist_ok=True)
-    with LOG.open("a") as log:
+    log_path().parent.mkdir(parents=True, exist_ok=True)
+    with log_path().open("a") as log:
         log.write(
             f"\n$ {' '.join(args)}  (cwd={cwd}, rc={proc.returncode}, {time.monotonic() - started:.1f}s)\n"
         )

@@ -4,7 +4,14 @@ A pull request's directory `NN-<slug>/` holds
 
     pr.md       the title (first line, `# <commit subject>`) and the description
     files/      new files, at their paths in the upstream tree
-    *.edit      edits to upstream files, found by anchor lines (see edits.py)
+    *.edit      edits to upstream's hand-written files, found by anchor lines (see edits.py)
+    *.codegen   edits to generator-owned files, in the same format: what the generator must emit
+    codegen-files/  tests of what the generator emits, which can only run once it has
+
+The hand-written part becomes the pull request, `NN-<slug>.patch`; the generator's part becomes
+`NN-<slug>.codegen.diff` beside it, for a collaborator to port into the generator's configuration.
+A patch that touches a path in upstream's generator inventory, or a codegen fragment that touches a
+path outside it, stops the build.
 """
 
 from __future__ import annotations
@@ -42,8 +49,11 @@ class PullRequest:
         """The title, then the description's first paragraph (its summary)."""
         return f"{self.title}\n\n{self.description.split(chr(10) * 2, 1)[0]}\n"
 
-    def new_tests(self) -> list[str]:
-        files = self.directory / "files"
+    def new_tests(self, folder: str = "files") -> list[str]:
+        """The test files this pull request adds (`folder="codegen-files"`: those of its codegen diff)."""
+        files = self.directory / folder
+        if not files.is_dir():
+            return []
         return sorted(
             str(path.relative_to(files))
             for path in files.rglob("test_*.py")
@@ -58,18 +68,49 @@ def pull_requests() -> list[PullRequest]:
     return [PullRequest(path) for path in found]
 
 
-def build(work: Path, ruff: Path, author: str) -> list[tuple[PullRequest, Path]]:
-    """Commit each pull request on top of the previous one in `work`; write each as a `git format-patch`
-    file under dist/upstream/series/ and return them in order."""
-    out = config.DIST / "series"
+@dataclass(frozen=True)
+class Built:
+    """One pull request as files: its patch, and what the generator must emit for it (if anything)."""
+
+    pull_request: PullRequest
+    patch: Path
+    codegen: Path | None
+
+
+def build(work: Path, ruff: Path, author: str) -> list[Built]:
+    """Commit each pull request's hand-written part on top of the previous ones in `work` and write it as a
+    `git format-patch` file under dist/upstream/series/; write its generator part, made on top and then
+    undone, as a diff beside it. Return them in order."""
+    out = config.BASE.dist / "series"
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*"):
         old.unlink()
-    built: list[tuple[PullRequest, Path]] = []
+    generated = tree.generated_paths(work)
+    built: list[Built] = []
     for pull_request in pull_requests():
         tree.lay_in(pull_request.directory, work, ruff)
         tree.commit(work, pull_request.commit_message, author)
+        inventory_hits = sorted(path for path in tree.numstat(work, "HEAD") if path in generated)
+        if inventory_hits:
+            raise SystemExit(
+                f"{pull_request.name}: the patch touches generator-owned paths ({config.INVENTORY}): "
+                f"{', '.join(inventory_hits)}; move those edits to a *.codegen fragment"
+            )
         patch = out / f"{pull_request.name}.patch"
         patch.write_text(tree.git(work, "format-patch", "-1", "HEAD", "--stdout"))
-        built.append((pull_request, patch))
+        codegen = None
+        edited, added = tree.lay_in_codegen(pull_request.directory, work, ruff)
+        if edited or added:
+            outside = sorted(path for path in edited if path not in generated)
+            if outside:
+                raise SystemExit(
+                    f"{pull_request.name}: codegen fragments touch hand-written paths: {', '.join(outside)}"
+                )
+            codegen = out / f"{pull_request.name}.codegen.diff"
+            tree.git(work, "add", "-N", "--", *added)
+            codegen.write_text(tree.git(work, "diff"))
+            tree.git(work, "reset", "-q")
+            tree.git(work, "checkout", "--", ".")
+            tree.git(work, "clean", "-fdq")
+        built.append(Built(pull_request, patch, codegen))
     return built

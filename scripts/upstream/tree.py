@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
+import subprocess
 import sys
 import tarfile
 from pathlib import Path
@@ -13,11 +15,26 @@ from . import config, edits
 from .run import run
 
 
+def newest_release() -> str:
+    """The newest openai release on the package index pip is configured with."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "index", "versions", "openai", "--disable-pip-version-check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = re.match(r"openai \(([^)]+)\)", proc.stdout.strip())
+    if found is None:
+        said = (proc.stdout + proc.stderr).strip()[-300:]
+        raise SystemExit(f"cannot learn openai's newest release (pip index versions openai): {said}")
+    return found[1]
+
+
 def sdist() -> Path:
-    """The pinned sdist, downloaded once into the scratch directory."""
-    target = config.WORK / f"openai-{config.UPSTREAM_VERSION}.tar.gz"
+    """The base release's sdist, downloaded once into the scratch directory."""
+    target = config.BASE.work / f"openai-{config.BASE.version}.tar.gz"
     if not target.exists():
-        config.WORK.mkdir(parents=True, exist_ok=True)
+        config.BASE.work.mkdir(parents=True, exist_ok=True)
         run(
             [
                 sys.executable,
@@ -29,8 +46,8 @@ def sdist() -> Path:
                 "--no-deps",
                 "--disable-pip-version-check",
                 "-d",
-                str(config.WORK),
-                f"openai=={config.UPSTREAM_VERSION}",
+                str(config.BASE.work),
+                f"openai=={config.BASE.version}",
             ],
             what="download the openai sdist",
         )
@@ -39,19 +56,19 @@ def sdist() -> Path:
 
 def pristine(author: str) -> Path:
     """The sdist extracted into a git repository with one commit (never modified afterwards)."""
-    tree = config.WORK / "pristine"
+    tree = config.BASE.work / "pristine"
     if (tree / ".git").exists():
         return tree
     shutil.rmtree(tree, ignore_errors=True)
-    extracted = config.WORK / "extract"
+    extracted = config.BASE.work / "extract"
     shutil.rmtree(extracted, ignore_errors=True)
     with tarfile.open(sdist()) as archive:
         archive.extractall(extracted, filter="data")
-    (extracted / f"openai-{config.UPSTREAM_VERSION}").rename(tree)
+    (extracted / f"openai-{config.BASE.version}").rename(tree)
     extracted.rmdir()
     git(tree, "init", "-q", "-b", "main")
     git(tree, "add", "-A", "-f")
-    commit(tree, f"openai {config.UPSTREAM_VERSION} (PyPI sdist)", author)
+    commit(tree, f"openai {config.BASE.version} (PyPI sdist)", author)
     return tree
 
 
@@ -93,31 +110,59 @@ def generated_paths(tree: Path) -> dict[str, str]:
 
 def fresh_copy(name: str, author: str) -> Path:
     """A new clone of the pristine tree, to change."""
-    tree = config.WORK / name
+    tree = config.BASE.work / name
     shutil.rmtree(tree, ignore_errors=True)
     run(["git", "clone", "-q", str(pristine(author)), str(tree)], what="clone the pristine tree")
     return tree
 
 
 def lay_in(pull_request: Path, tree: Path, ruff: Path) -> list[str]:
-    """Copy the pull request's new files into `tree` and apply its edits; return the paths touched."""
-    touched: list[str] = []
-    files = pull_request / "files"
+    """Copy the pull request's new files into `tree` and apply its hand-written edits; return the paths
+    touched."""
+    touched = _copy_files(pull_request / "files", tree)
+    touched += [path for path in edits.apply_all(pull_request, tree, "edit") if path not in touched]
+    _rename(tree, touched)
+    _lay_out(tree, touched, ruff)
+    return touched
+
+
+def _rename(tree: Path, paths: list[str]) -> None:
+    """Give the series' classes the names `--names` chose, in every file the pull request touched."""
+    for path in paths if config.BASE.renames else []:
+        (tree / path).write_text(edits.renamed((tree / path).read_text()))
+
+
+def lay_in_codegen(pull_request: Path, tree: Path, ruff: Path) -> tuple[list[str], list[str]]:
+    """Apply the pull request's `*.codegen` fragments (what the generator must emit) and copy in its
+    `codegen-files/` (the tests of what it emits); return the paths edited and the files added."""
+    edited = edits.apply_all(pull_request, tree, "codegen")
+    added = _copy_files(pull_request / "codegen-files", tree)
+    _rename(tree, edited + added)
+    _lay_out(tree, edited + added, ruff)
+    return edited, added
+
+
+def _copy_files(files: Path, tree: Path) -> list[str]:
+    copied: list[str] = []
     for source in sorted(files.rglob("*")) if files.is_dir() else []:
         if source.is_file() and "__pycache__" not in source.parts:
             relative = str(source.relative_to(files))
             (tree / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, tree / relative)
-            touched.append(relative)
-    touched += [path for path in edits.apply_all(pull_request, tree) if path not in touched]
-    # Upstream's own ruff settles import order (its isort sorts by length) wherever we added imports,
-    # and lays out the hand-written Python files; generated files keep the generator's layout.
+            copied.append(relative)
+    return copied
+
+
+def _lay_out(tree: Path, touched: list[str], ruff: Path) -> None:
+    """Upstream's own ruff settles import order (its isort sorts by length) wherever we added imports,
+    and lays out the hand-written Python files; generated files keep the generator's layout."""
     python = [path for path in touched if path.endswith(".py")]
+    if not python:
+        return
     hand_written = [path for path in python if path not in generated_paths(tree)]
     run([str(ruff), "check", "--fix", "--select", "I", "-q", *python], cwd=tree, check=False)
     if hand_written:
         run([str(ruff), "format", "-q", *hand_written], cwd=tree)
-    return touched
 
 
 def numstat(tree: Path, revision: str) -> dict[str, tuple[int, int]]:

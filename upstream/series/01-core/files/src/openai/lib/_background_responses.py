@@ -20,7 +20,6 @@ def raise_for_status(
     *,
     incomplete: bool = False,
     cancelled: bool = False,
-    raise_on_incomplete: bool = False,
 ) -> Response:
     """Raise a `BackgroundResponseFailedError` if the response failed, otherwise return it.
 
@@ -34,11 +33,10 @@ def raise_for_status(
 
     With `incomplete=True` an incomplete response raises `BackgroundResponseIncompleteError`,
     and with `cancelled=True` a cancelled one raises `BackgroundResponseCancelledError`.
-    `raise_on_incomplete=True` is the same as `incomplete=True`.
     """
     if (
         response.status == "failed"
-        or (response.status == "incomplete" and (incomplete or raise_on_incomplete))
+        or (response.status == "incomplete" and incomplete)
         or (response.status == "cancelled" and cancelled)
     ):
         raise response_status_error(response, describe(response))

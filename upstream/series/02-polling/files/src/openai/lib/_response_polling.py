@@ -6,21 +6,20 @@ from typing_extensions import assert_never
 
 from .._types import Omit, omit
 from .._utils import is_given
-from ._vector_stores import _get_poll_interval_ms, validate_max_wait_seconds
-from ..types.responses.response import Response
-from ..types.responses.response_includable import ResponseIncludable
+from ._polling import get_poll_interval_ms, check_remaining_poll_time, validate_max_wait_seconds
 
 if TYPE_CHECKING:
+    from ..types.responses.response import Response
     from ..resources.responses.responses import Responses, AsyncResponses
+    from ..types.responses.response_includable import ResponseIncludable
 
-__all__ = ["poll_response", "async_poll_response", "validate_max_wait_seconds"]
+__all__ = ["poll_response", "async_poll_response"]
 
 
 def _remaining_poll_time(deadline: float, response_id: str) -> float:
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise TimeoutError(f"Timed out waiting for response {response_id!r} to finish")
-    return remaining
+    return check_remaining_poll_time(
+        deadline - time.monotonic(), f"Timed out waiting for response {response_id!r} to finish"
+    )
 
 
 def poll_response(
@@ -31,7 +30,13 @@ def poll_response(
     poll_interval_ms: int | Omit = omit,
     max_wait_seconds: float | Omit = omit,
 ) -> Response:
-    """Poll a background response using the caller's resource hooks."""
+    """Wait for a background response to finish, and return it whatever its final status.
+
+    Retrieves the response with `resource` (`client.responses`) until its status is no longer
+    `queued` or `in_progress`, waiting `poll_interval_ms`, or else what the server's
+    `openai-poll-after-ms` header says (one second without it). `max_wait_seconds` must be
+    finite and non-negative; when given, it limits polling and raises `TimeoutError` on expiry.
+    """
     validate_max_wait_seconds(max_wait_seconds)
     deadline = time.monotonic() + max_wait_seconds if is_given(max_wait_seconds) else None
     headers: dict[str, str] = {"X-Stainless-Poll-Helper": "true"}
@@ -49,10 +54,10 @@ def poll_response(
         )
 
         # `with_raw_response` loses `retrieve`'s overloads; without `stream` it returns a `Response`.
-        response = cast(Response, raw_response.parse())
+        response = cast("Response", raw_response.parse())
         if response.status == "queued" or response.status == "in_progress":
             if not is_given(poll_interval_ms):
-                poll_interval_ms = _get_poll_interval_ms(raw_response.headers)
+                poll_interval_ms = get_poll_interval_ms(raw_response.headers)
 
             sleep_seconds = poll_interval_ms / 1000
             if deadline is not None:
@@ -81,7 +86,10 @@ async def async_poll_response(
     poll_interval_ms: int | Omit = omit,
     max_wait_seconds: float | Omit = omit,
 ) -> Response:
-    """Poll a background response using the caller's async resource hooks."""
+    """Wait for a background response to finish, and return it whatever its final status.
+
+    The async version of `poll_response`, with `client.responses` of an `AsyncOpenAI` client.
+    """
     validate_max_wait_seconds(max_wait_seconds)
     deadline = time.monotonic() + max_wait_seconds if is_given(max_wait_seconds) else None
     headers: dict[str, str] = {"X-Stainless-Poll-Helper": "true"}
@@ -99,10 +107,10 @@ async def async_poll_response(
         )
 
         # `with_raw_response` loses `retrieve`'s overloads; without `stream` it returns a `Response`.
-        response = cast(Response, raw_response.parse())
+        response = cast("Response", raw_response.parse())
         if response.status == "queued" or response.status == "in_progress":
             if not is_given(poll_interval_ms):
-                poll_interval_ms = _get_poll_interval_ms(raw_response.headers)
+                poll_interval_ms = get_poll_interval_ms(raw_response.headers)
 
             sleep_seconds = poll_interval_ms / 1000
             if deadline is not None:

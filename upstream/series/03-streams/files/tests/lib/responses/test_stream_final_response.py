@@ -8,6 +8,7 @@ import pytest
 
 import openai
 from openai import OpenAI, AsyncOpenAI
+from openai.lib import BackgroundResponseFailedError, BackgroundResponseIncompleteError
 
 RESPONSE_ID = "resp_synthetic"
 REQUEST_ID = "req_synthetic"
@@ -46,6 +47,23 @@ INCOMPLETE = [
     },
 ]
 CUT_SHORT = [{"type": "response.created", "response": response("in_progress")}]
+NESTED_ERROR = [
+    {"type": "response.created", "response": response("in_progress")},
+    {
+        "type": "error",
+        "error": {
+            "type": "too_many_requests",
+            "code": "too_many_requests",
+            "message": "Too Many Requests",
+            "param": None,
+        },
+    },
+    {
+        "type": "response.failed",
+        "response": response("failed", error={"code": "server_error", "message": "Synthetic failure"}),
+    },
+]
+"""The shape the live API sends an `error` event in: its fields nested under `error`."""
 
 
 def sse(events: list[dict[str, Any]]) -> httpx2.Response:
@@ -61,67 +79,93 @@ def sse(events: list[dict[str, Any]]) -> httpx2.Response:
 OPTIONS: dict[str, Any] = {"api_key": "fake-test-key", "base_url": "https://example.test/v1", "max_retries": 0}
 
 
-def sync_client(events: list[dict[str, Any]]) -> OpenAI:
+@pytest.fixture(params=[False, True], ids=["sync", "async"])
+def is_async(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
+class Outcome:
+    """What a caller of one stream saw: the event types iterated, and what `get_final_response()` did."""
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+        self.until_done_returned_the_stream = False
+        self.final: object = None
+        self.error: BaseException | None = None
+
+
+async def consume(is_async: bool, events: list[dict[str, Any]], *, iterate: bool = True, **params: Any) -> Outcome:
+    """Open a stream over `events`, iterate it (when asked), call `until_done()`, then `get_final_response()`."""
+    params = params or {"model": "gpt-5.5", "input": "hi"}
+    outcome = Outcome()
+    if is_async:
+        transport = httpx2.MockTransport(lambda _request: sse(events))
+        async with AsyncOpenAI(**OPTIONS, http_client=httpx2.AsyncClient(transport=transport, trust_env=False)) as a:
+            async with a.responses.stream(**params) as async_stream:
+                try:
+                    if iterate:
+                        outcome.events = [event.type async for event in async_stream]
+                    outcome.until_done_returned_the_stream = await async_stream.until_done() is async_stream
+                    outcome.final = await async_stream.get_final_response()
+                except Exception as exc:
+                    outcome.error = exc
+        return outcome
     transport = httpx2.MockTransport(lambda _request: sse(events))
-    return OpenAI(**OPTIONS, http_client=httpx2.Client(transport=transport, trust_env=False))
+    with OpenAI(**OPTIONS, http_client=httpx2.Client(transport=transport, trust_env=False)) as client:
+        with client.responses.stream(**params) as stream:
+            try:
+                if iterate:
+                    outcome.events = [event.type for event in stream]
+                outcome.until_done_returned_the_stream = stream.until_done() is stream
+                outcome.final = stream.get_final_response()
+            except Exception as exc:
+                outcome.error = exc
+    return outcome
 
 
-def async_client(events: list[dict[str, Any]]) -> AsyncOpenAI:
-    transport = httpx2.MockTransport(lambda _request: sse(events))
-    return AsyncOpenAI(**OPTIONS, http_client=httpx2.AsyncClient(transport=transport, trust_env=False))
+async def test_failed_stream_iterates_as_before_and_get_final_response_raises_the_typed_error(is_async: bool) -> None:
+    outcome = await consume(is_async, FAILED)
 
-
-def test_failed_stream_iterates_as_before_and_get_final_response_raises_the_typed_error() -> None:
-    with sync_client(FAILED) as client:
-        with client.responses.stream(model="gpt-5.5", input="hi") as stream:
-            assert [event.type for event in stream] == [event["type"] for event in FAILED]
-            assert stream.until_done() is stream
-            with pytest.raises(openai.BackgroundResponseFailedError) as exc_info:
-                stream.get_final_response()
-
-    error = exc_info.value
-    assert isinstance(error, RuntimeError)
+    assert outcome.events == [event["type"] for event in FAILED]
+    assert outcome.until_done_returned_the_stream
+    error = outcome.error
+    assert isinstance(error, BackgroundResponseFailedError) and isinstance(error, RuntimeError)
     assert str(error).startswith(NOT_COMPLETED)
+    assert "failed with server_error" in str(error)
     assert (error.code, error.retryable, error.request_id) == ("server_error", True, REQUEST_ID)
     assert error.response.status == "failed"
 
 
-async def test_failed_stream_async() -> None:
-    async with async_client(FAILED) as client:
-        async with client.responses.stream(model="gpt-5.5", input="hi") as stream:
-            assert [event.type async for event in stream] == [event["type"] for event in FAILED]
-            assert await stream.until_done() is stream
-            with pytest.raises(openai.BackgroundResponseFailedError, match="failed with server_error") as exc_info:
-                await stream.get_final_response()
+async def test_the_failed_snapshot_is_on_the_error(is_async: bool) -> None:
+    outcome = await consume(is_async, FAILED, iterate=False)
 
-    assert exc_info.value.request_id == REQUEST_ID
+    assert isinstance(outcome.error, BackgroundResponseFailedError)
+    assert outcome.error.response.id == RESPONSE_ID
+    assert outcome.error.response.error is not None and outcome.error.response.error.message == "Synthetic failure"
 
 
-def test_incomplete_stream_raises_the_incomplete_error() -> None:
-    with sync_client(INCOMPLETE) as client:
-        with client.responses.stream(response_id=RESPONSE_ID) as stream:
-            with pytest.raises(openai.BackgroundResponseIncompleteError) as exc_info:
-                stream.get_final_response()
+async def test_incomplete_stream_raises_the_incomplete_error(is_async: bool) -> None:
+    outcome = await consume(is_async, INCOMPLETE, response_id=RESPONSE_ID)
 
-    assert str(exc_info.value).startswith(NOT_COMPLETED)
-    assert exc_info.value.reason == "max_output_tokens"
-
-
-async def test_incomplete_stream_async() -> None:
-    async with async_client(INCOMPLETE) as client:
-        async with client.responses.stream(response_id=RESPONSE_ID) as stream:
-            with pytest.raises(openai.BackgroundResponseIncompleteError) as exc_info:
-                await stream.get_final_response()
-
-    assert str(exc_info.value).startswith(NOT_COMPLETED)
-    assert (exc_info.value.reason, exc_info.value.request_id) == ("max_output_tokens", REQUEST_ID)
+    error = outcome.error
+    assert isinstance(error, BackgroundResponseIncompleteError)
+    assert str(error).startswith(NOT_COMPLETED)
+    assert (error.reason, error.request_id) == ("max_output_tokens", REQUEST_ID)
 
 
-async def test_stream_that_ends_early_still_raises_a_plain_runtime_error() -> None:
-    async with async_client(CUT_SHORT) as client:
-        async with client.responses.stream(model="gpt-5.5", input="hi") as stream:
-            with pytest.raises(RuntimeError) as exc_info:
-                await stream.get_final_response()
+async def test_stream_that_ends_early_still_raises_a_plain_runtime_error(is_async: bool) -> None:
+    outcome = await consume(is_async, CUT_SHORT)
 
-    assert type(exc_info.value) is RuntimeError
-    assert str(exc_info.value) == NOT_COMPLETED
+    assert type(outcome.error) is RuntimeError
+    assert str(outcome.error) == NOT_COMPLETED
+
+
+async def test_nested_error_event_raises_api_error_while_iterating_as_before(is_async: bool) -> None:
+    outcome = await consume(is_async, NESTED_ERROR)
+
+    assert outcome.events == []
+    assert not outcome.until_done_returned_the_stream
+    error = outcome.error
+    assert type(error) is openai.APIError
+    assert error.message == "Too Many Requests"
+    assert (error.code, error.type) == ("too_many_requests", "too_many_requests")
