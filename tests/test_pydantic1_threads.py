@@ -10,6 +10,7 @@ sharing one client, each reading a background stream from the emulator.
 from __future__ import annotations
 
 import importlib
+import pickle
 import subprocess
 import sys
 import threading
@@ -117,3 +118,21 @@ def test_threads_sharing_a_client_from_a_cold_process_get_every_event_as_its_mod
             )
             assert run.returncode == 0, run.stdout + run.stderr
             assert "not_models=0 " in run.stdout
+
+
+def test_a_generic_model_asked_for_at_a_modules_top_level_belongs_to_that_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pydantic 1 reads the asking module off the calling frame, and binds the class there so that
+    # its instances pickle: the lock's wrapper must not take that frame's place.
+    (tmp_path / "kennel.py").write_text(
+        "from openai._models import BaseModel\n"
+        "from openai.pagination import SyncCursorPage\n\n\n"
+        "class Puppy(BaseModel):\n    name: str\n\n\n"
+        "PuppyPage = SyncCursorPage[Puppy]\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    kennel: Any = importlib.import_module("kennel")
+    assert kennel.PuppyPage.__module__ == "kennel"
+    page = kennel.PuppyPage(data=[kennel.Puppy(name="Rex")], has_more=False)
+    assert pickle.loads(pickle.dumps(page)) == page

@@ -292,3 +292,21 @@ def test_the_setting_is_kept_by_copy_with_options_and_enable(is_async_client: bo
 def test_a_setting_that_is_not_a_bool_is_refused() -> None:
     with pytest.raises(ValueError, match="wait_for_background"):
         obe.OpenAI(api_key="sk-test", wait_for_background="yes")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+async def test_create_and_poll_on_a_waiting_client_keeps_its_own_interval_and_bound(
+    server: Server, is_async: bool, slept: list[float]
+) -> None:
+    # The create inside create_and_poll is openai's own: it does not wait without this call's
+    # poll_interval_ms and max_wait_seconds.
+    _script(server, (_body("queued"), 250), (_body("in_progress"), 1500), (_body("completed"), None))
+    client = make_client(server, is_async=is_async, wait_for_background=True)
+
+    response = await resolve(
+        client.responses.create_and_poll(model="gpt-4.1-mini", input="hi", poll_interval_ms=40)
+    )
+
+    assert response.status == "completed"
+    assert _requests(server) == [("POST", "/v1/responses"), ("GET", RUN_PATH), ("GET", RUN_PATH)]
+    assert slept == [0.04]  # poll asks at once, then every 40 ms
+    assert all(request.headers["X-Stainless-Custom-Poll-Interval"] == "40" for request in server.requests[1:])

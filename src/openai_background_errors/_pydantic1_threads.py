@@ -12,12 +12,16 @@ client meets it too.
 
 Importing this package makes openai's `GenericModel[...]` one thread at a time, so a thread
 waits for the class to be whole. A reentrant lock: parametrizing a model parametrizes its
-generic bases. Under pydantic 2, which has no such window, nothing is changed.
+generic bases. The wrapper's own frame is not let change which module a new class belongs to
+(pydantic 1 reads it off the calling frame). Under pydantic 2, which has no such window,
+nothing is changed.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
+from types import FrameType
 from typing import Any
 
 from openai._compat import PYDANTIC_V1
@@ -39,6 +43,25 @@ def make_generic_models_thread_safe() -> None:
 
     def locked(cls: Any, params: Any) -> Any:
         with lock:
-            return unlocked(cls, params)
+            model = unlocked(cls, params)
+        if model.__module__ == __name__:
+            _belong_to_the_caller(model, sys._getframe(1))
+        return model
 
     setattr(GenericModel, "__class_getitem__", classmethod(locked))  # noqa: B010
+
+
+def _belong_to_the_caller(model: type, caller: FrameType) -> None:
+    """Undo what this wrapper's frame changed in a class pydantic 1 just created.
+
+    pydantic 1 gives a new class the module of the frame that asked for it, and binds a class
+    asked for at a module's top level in that module, so that its instances pickle. That frame
+    is this wrapper's; the class belongs to the wrapper's caller, as it would unwrapped.
+    """
+    module_globals = caller.f_globals
+    model.__module__ = module_globals.get("__name__", model.__module__)
+    if caller.f_locals is module_globals:
+        # pydantic 1's own rule: the class's name, or that name with `_`s appended while taken.
+        name = model.__name__
+        while module_globals.setdefault(name, model) is not model:
+            name += "_"

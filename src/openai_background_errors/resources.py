@@ -202,10 +202,12 @@ class Responses(_Responses):
         """
         params: ResponseCreateParamsNonStreaming = {**create_params, "background": True}
         tools = _listed_tools(params)
+        # openai's own create/parse: on a waiting client these would wait themselves, without
+        # this call's interval, bound and interrupt choice.
         created = (
-            self.create(**params)
+            super().create(**params)
             if isinstance(text_format, Omit)
-            else self.parse(text_format=text_format, **params)
+            else super().parse(text_format=text_format, **params)
         )
         response = self.poll(
             created.id,
@@ -374,10 +376,12 @@ class AsyncResponses(_AsyncResponses):
         """
         params: ResponseCreateParamsNonStreaming = {**create_params, "background": True}
         tools = _listed_tools(params)
+        # openai's own create/parse: on a waiting client these would wait themselves, without
+        # this call's interval, bound and interrupt choice.
         created = (
-            await self.create(**params)
+            await super().create(**params)
             if isinstance(text_format, Omit)
-            else await self.parse(text_format=text_format, **params)
+            else await super().parse(text_format=text_format, **params)
         )
         response = await self.poll(
             created.id,
