@@ -131,7 +131,7 @@ def test_a_generic_model_asked_for_at_a_modules_top_level_belongs_to_that_module
         "class Puppy(BaseModel):\n    name: str\n\n\n"
         "PuppyPage = SyncCursorPage[Puppy]\n"
     )
-    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.syspath_prepend(str(tmp_path))  # pyright: ignore[reportUnknownMemberType]
     kennel: Any = importlib.import_module("kennel")
     assert kennel.PuppyPage.__module__ == "kennel"
     page = kennel.PuppyPage(data=[kennel.Puppy(name="Rex")], has_more=False)

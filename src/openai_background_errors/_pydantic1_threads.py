@@ -19,7 +19,7 @@ nothing is changed.
 
 from __future__ import annotations
 
-import sys
+import inspect
 import threading
 from types import FrameType
 from typing import Any
@@ -44,8 +44,9 @@ def make_generic_models_thread_safe() -> None:
     def locked(cls: Any, params: Any) -> Any:
         with lock:
             model = unlocked(cls, params)
-        if model.__module__ == __name__:
-            _belong_to_the_caller(model, sys._getframe(1))
+        here = inspect.currentframe()
+        if model.__module__ == __name__ and here is not None and here.f_back is not None:
+            _belong_to_the_caller(model, here.f_back)
         return model
 
     setattr(GenericModel, "__class_getitem__", classmethod(locked))  # noqa: B010

@@ -297,12 +297,15 @@ class _ResumePoint:
         self.last_sequence_number: int | None = (
             int(started_after) if started_after is not None and started_after.isdigit() else None
         )
+        self._asked_after_an_event = started_after is not None
+        self._saw_any = False
         self._query = _resumed_query(request.url.params) if self.resumable else {}
         self.ended = False
         """Whether a terminal event arrived: the stream then says how the run ended."""
 
     def saw(self, event: ResponseStreamEvent) -> None:
         # Lenient parsing: only an event with an integer number is a point to resume after.
+        self._saw_any = True
         number: object = getattr(event, "sequence_number", None)
         if isinstance(number, int):
             self.last_sequence_number = number
@@ -321,6 +324,14 @@ class _ResumePoint:
         """The number the stream's next event would have had."""
         after = self.last_sequence_number
         return 0 if after is None else after + 1
+
+    def end_is_unknown(self) -> bool:
+        """Whether a stream that ended cleanly left how its run ended unknown: no terminal event
+        arrived and the run can be retrieved. Not so for a stream asked for the events after one
+        that then received none: the API sends nothing after a run's terminal event, so the
+        caller already had it (the stream ends as the stock one does)."""
+        asked_past_the_end = self._asked_after_an_event and not self._saw_any
+        return not self.ended and self.can_look_up() and not asked_past_the_end
 
     def can_look_up(self) -> bool:
         """Whether the run can be retrieved, and so resumed: a background run whose id is known."""
@@ -406,7 +417,7 @@ class BackgroundEventStream(Stream[ResponseStreamEvent]):
                         raise
                     raise APIConnectionError(request=self.response.request) from dropped
             else:
-                if point.ended or not point.can_look_up():
+                if not point.end_is_unknown():
                     return
                 # A background stream that ends without a terminal event (a run cancelled on
                 # the server ends its stream so) learns how the run ended with one retrieve.
@@ -486,7 +497,7 @@ class AsyncBackgroundEventStream(AsyncStream[ResponseStreamEvent]):
                         raise
                     raise APIConnectionError(request=self.response.request) from dropped
             else:
-                if point.ended or not point.can_look_up():
+                if not point.end_is_unknown():
                     return
                 with _in_place_of_the_terminal_event(point):
                     step = await async_poll_once(
