@@ -1,3 +1,5 @@
+import pickle
+import importlib
 import threading
 from typing import Any, Dict, Union, Callable
 from typing_extensions import Literal
@@ -81,3 +83,21 @@ def test_parametrizing_waits_for_a_model_being_created(
 
     assert isinstance(results["creator"], Dog)
     assert isinstance(results["reader"], Dog)
+
+
+@pytest.mark.skipif(not PYDANTIC_V1, reason="only Pydantic v1 binds a parametrized model in its caller's module")
+def test_a_model_parametrized_at_module_level_belongs_to_that_module(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "kennel.py").write_text(
+        "from openai._models import BaseModel\n"
+        "from openai.pagination import SyncCursorPage\n\n\n"
+        "class Puppy(BaseModel):\n    name: str\n\n\n"
+        "PuppyPage = SyncCursorPage[Puppy]\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    kennel: Any = importlib.import_module("kennel")
+
+    assert kennel.PuppyPage.__module__ == "kennel"
+    page = kennel.PuppyPage(data=[kennel.Puppy(name="Rex")], has_more=False)
+    assert pickle.loads(pickle.dumps(page)) == page
