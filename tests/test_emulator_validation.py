@@ -171,6 +171,16 @@ def test_a_request_using_many_parameters_is_accepted(client: openai.OpenAI) -> N
     assert response.temperature == 0.5
 
 
+def test_a_field_the_sdk_requires_but_lets_be_null_may_be_left_out(client: openai.OpenAI) -> None:
+    # A function tool as langchain-openai's bind_tools sends it: no `strict`.
+    tool: Any = {"type": "function", "name": "weather", "parameters": {"type": "object", "properties": {}}}
+    response = client.responses.create(model=MODEL, input="hi", tools=[tool], metadata=FINISHED)
+    assert response.tools[0].type == "function"
+    # Present, it is still judged.
+    error = _error(_refused(client, {"model": MODEL, "input": "hi", "tools": [{**tool, "strict": "yes"}]}))
+    assert (error["param"], error["code"]) == ("tools[0].strict", "invalid_type")
+
+
 def test_a_deleted_response_is_no_previous_response(client: openai.OpenAI) -> None:
     previous = client.responses.create(model=MODEL, input="first", background=True, metadata=FINISHED)
     client.responses.delete(previous.id)

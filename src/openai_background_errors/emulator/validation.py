@@ -190,7 +190,8 @@ def _definitions(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _tighten(node: object, definitions: dict[str, dict[str, Any]]) -> None:
-    """Refuse unknown keys, validate iterables as lists, and tag unions of typed objects."""
+    """Refuse unknown keys, validate iterables as lists, let required-but-nullable fields be left
+    out, and tag unions of typed objects."""
     if isinstance(node, list):
         for value in cast("list[object]", node):
             _tighten(value, definitions)
@@ -201,6 +202,11 @@ def _tighten(node: object, definitions: dict[str, dict[str, Any]]) -> None:
     kind = schema.get("type")
     if kind == "typed-dict":
         schema["extra_behavior"] = "forbid"
+        for field in cast("dict[str, dict[str, Any]]", schema.get("fields", {})).values():
+            # A field the SDK requires but lets be null may be left out: the API takes it as
+            # null (a function tool without `strict`, as langchain-openai sends it).
+            if _resolve(field["schema"], definitions).get("type") == "nullable":
+                field["required"] = False
     elif kind == "generator":
         # An Iterable: pydantic would check it lazily, after the answer; the API checks it now.
         schema["type"] = "list"
