@@ -103,6 +103,16 @@ class FailureWatch:
             error.sequence_number = event.sequence_number
         return error
 
+    def keep_what_the_event_said(self, failure: BackgroundResponseError) -> None:
+        """Give a failure learned by looking the run up after an `error` event what only that event
+        carried (the nested object's `type` and any other key, such as rate-limit `headers`)."""
+        if self._error_event is None or not isinstance(failure, BackgroundResponseFailedError):
+            return
+        said = read_error_event(self._error_event)
+        if said.code == failure.code:
+            failure.error_type = failure.error_type or said.error_type
+            failure.details = {**said.details, **(failure.details or {})}
+
     def error_at_end(self) -> BackgroundResponseError | None:
         """The error for a stream that ended after an `error` event and no terminal response event.
 
@@ -150,6 +160,9 @@ def watch_events(events: Iterable[ResponseStreamEvent], watch: FailureWatch) -> 
             # response: read one event ahead for it (a terminal event of another kind decides instead).
             try:
                 following = next(iterator, None)
+            except BackgroundResponseError as failure:  # the run, looked up after the event
+                watch.keep_what_the_event_said(failure)
+                raise
             except _UNREADABLE as unreadable:
                 # The read-ahead is this package's: whatever stops it must not hide the failure
                 # the `error` event already reported (the stock SDK would have delivered it first).
@@ -178,6 +191,9 @@ async def async_watch_events(
         if raises_failures and getattr(event, "type", None) == "error":
             try:
                 following = await anext(iterator, None)
+            except BackgroundResponseError as failure:  # the run, looked up after the event
+                watch.keep_what_the_event_said(failure)
+                raise
             except _UNREADABLE as unreadable:
                 raise cast(BackgroundResponseError, watch.error_at_end()) from unreadable
             if following is not None and _is_terminal(following):
