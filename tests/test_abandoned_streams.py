@@ -202,3 +202,12 @@ def test_the_setting_is_kept_by_copy_and_with_options(server: Server) -> None:
     client = make_client(server, is_async=False, cancel_abandoned_streams=True)
     assert client.copy(timeout=5).cancel_abandoned_streams is True
     assert client.with_options(cancel_abandoned_streams=False).cancel_abandoned_streams is False
+
+
+async def test_a_retrieved_stream_closed_unread_cancels_its_run(server: Server, is_async: bool) -> None:
+    client = make_client(_script(server), is_async=is_async, cancel_abandoned_streams=True)
+    stream = await resolve(client.responses.retrieve(RUN_ID, stream=True))
+
+    await _close(stream)
+
+    assert _requests(server) == [("GET", f"/v1/responses/{RUN_ID}"), CANCEL]

@@ -60,6 +60,14 @@ class _Run:
         return self._point.response_id
 
 
+def _the_run(stream: CancellingEventStream | AsyncCancellingEventStream) -> _Run:
+    """The run `stream` reads, known from its request before any event is read (a stream closed
+    unread is abandoned too; `retrieve(stream=True)` names its run in the URL)."""
+    if stream._run is None:  # pyright: ignore[reportPrivateUsage]
+        stream._run = _Run(stream.response.request)  # pyright: ignore[reportPrivateUsage]
+    return stream._run  # pyright: ignore[reportPrivateUsage]
+
+
 class CancellingEventStream(BackgroundEventStream):
     """`BackgroundEventStream` that cancels its background run when abandoned before its end."""
 
@@ -84,7 +92,7 @@ class CancellingEventStream(BackgroundEventStream):
         super().close()
 
     def _cancel_abandoned_run(self, *, after: str) -> None:
-        response_id = None if self._run is None else self._run.to_cancel()
+        response_id = _the_run(self).to_cancel()
         if response_id is not None:
             cancel_quietly(self._client.responses, response_id, after=after)
 
@@ -113,6 +121,6 @@ class AsyncCancellingEventStream(AsyncBackgroundEventStream):
         await super().close()
 
     async def _cancel_abandoned_run(self, *, after: str) -> None:
-        response_id = None if self._run is None else self._run.to_cancel()
+        response_id = _the_run(self).to_cancel()
         if response_id is not None:
             await async_cancel_quietly(self._client.responses, response_id, after=after)
