@@ -13,6 +13,8 @@ from typing import Any, cast
 import openai
 import pytest
 
+from .lanes import PYDANTIC_V1
+
 MODEL = "gpt-4.1"
 FINISHED = {"emulator.queue_ms": "0", "emulator.run_ms": "0"}
 
@@ -176,6 +178,8 @@ def test_a_field_the_sdk_requires_but_lets_be_null_may_be_left_out(client: opena
     tool: Any = {"type": "function", "name": "weather", "parameters": {"type": "object", "properties": {}}}
     response = client.responses.create(model=MODEL, input="hi", tools=[tool], metadata=FINISHED)
     assert response.tools[0].type == "function"
+    if PYDANTIC_V1:
+        return  # there only the top-level keys are judged (docs/emulator.md)
     # Present, it is still judged.
     error = _error(_refused(client, {"model": MODEL, "input": "hi", "tools": [{**tool, "strict": "yes"}]}))
     assert (error["param"], error["code"]) == ("tools[0].strict", "invalid_type")
