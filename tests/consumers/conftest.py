@@ -25,8 +25,9 @@ from openai_background_errors import AsyncOpenAI, BackgroundResponseError, Backg
 ANSWER = "one two three four five six seven eight nine ten"
 """The scripted answer: ten deltas, so a lost or repeated one shows in the joined text."""
 
-ANSWER_EVENTS = 18
-"""Its stream: created, in_progress, item and part added, ten deltas, three done events, completed."""
+ANSWER_EVENTS = 19
+"""Its background stream: created, queued (the job waits `queue_ms`), in_progress, item and part
+added, ten deltas, three done events, completed."""
 
 FAST = {"emulator.queue_ms": "20", "emulator.run_ms": "200", "emulator.poll_after_ms": "15"}
 COMPLETED = {**FAST, "emulator.output_text": ANSWER}
