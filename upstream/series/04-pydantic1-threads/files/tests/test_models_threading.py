@@ -2,6 +2,7 @@ import pickle
 import importlib
 import threading
 from typing import Any, Dict, Union, Callable
+from pathlib import Path
 from typing_extensions import Literal
 
 import pytest
@@ -87,7 +88,7 @@ def test_parametrizing_waits_for_a_model_being_created(
 
 @pytest.mark.skipif(not PYDANTIC_V1, reason="only Pydantic v1 binds a parametrized model in its caller's module")
 def test_a_model_parametrized_at_module_level_belongs_to_that_module(
-    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "kennel.py").write_text(
         "from openai._models import BaseModel\n"
@@ -101,3 +102,23 @@ def test_a_model_parametrized_at_module_level_belongs_to_that_module(
     assert kennel.PuppyPage.__module__ == "kennel"
     page = kennel.PuppyPage(data=[kennel.Puppy(name="Rex")], has_more=False)
     assert pickle.loads(pickle.dumps(page)) == page
+
+
+@pytest.mark.skipif(not PYDANTIC_V1, reason="only Pydantic v1 binds a parametrized model in its caller's module")
+def test_a_model_asked_for_again_is_left_as_it_was_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "shelter.py").write_text(
+        "from typing import Union\n"
+        "from typing_extensions import Literal\n"
+        "from openai._models import BaseModel, RootModel, validate_type\n\n\n"
+        "class Hamster(BaseModel):\n    kind: Literal['hamster']\n\n\n"
+        "class Rabbit(BaseModel):\n    kind: Literal['rabbit']\n\n\n"
+        "# the SDK creates the root model for the union\n"
+        "validate_type(type_=Union[Hamster, Rabbit], value={'kind': 'hamster'})\n"
+        "# and this asks for the same one at the module's top level\n"
+        "Pets = RootModel[Union[Hamster, Rabbit]]\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    shelter: Any = importlib.import_module("shelter")
+
+    assert shelter.Pets.__module__ == "openai._models"
+    assert [name for name, value in vars(shelter).items() if value is shelter.Pets] == ["Pets"]

@@ -6,13 +6,13 @@ import httpx2
 import pytest
 
 import openai
-import openai.lib
+import openai._exceptions
 from openai import OpenAI, AsyncOpenAI
-from openai.lib import (
+from openai.lib import raise_for_status
+from openai._exceptions import (
     BackgroundResponseFailedError,
     BackgroundResponseCancelledError,
     BackgroundResponseIncompleteError,
-    raise_for_status,
 )
 from openai._models import construct_type_unchecked
 from openai.types.responses import Response
@@ -126,6 +126,6 @@ async def test_other_statuses_return_the_response(is_async: bool, status: str) -
     ],
 )
 def test_errors_are_runtime_errors_but_not_api_errors(name: str) -> None:
-    cls = getattr(openai.lib, name)
+    cls = getattr(openai._exceptions, name)
     assert issubclass(cls, openai.OpenAIError) and issubclass(cls, RuntimeError)
     assert not issubclass(cls, openai.APIError)

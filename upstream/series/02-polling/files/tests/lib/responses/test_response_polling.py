@@ -9,7 +9,7 @@ import httpx2
 import pytest
 
 from openai import OpenAI, AsyncOpenAI
-from openai.lib import poll_response, async_poll_response
+from openai.lib._response_polling import poll_response, async_poll_response
 from openai.types.responses import Response
 
 RESPONSE_ID = "resp_synthetic"

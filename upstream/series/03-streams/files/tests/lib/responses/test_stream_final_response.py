@@ -8,7 +8,7 @@ import pytest
 
 import openai
 from openai import OpenAI, AsyncOpenAI
-from openai.lib import BackgroundResponseFailedError, BackgroundResponseIncompleteError
+from openai._exceptions import BackgroundResponseFailedError, BackgroundResponseIncompleteError
 
 RESPONSE_ID = "resp_synthetic"
 REQUEST_ID = "req_synthetic"
@@ -104,7 +104,8 @@ async def consume(is_async: bool, events: list[dict[str, Any]], *, iterate: bool
             async with a.responses.stream(**params) as async_stream:
                 try:
                     if iterate:
-                        outcome.events = [event.type async for event in async_stream]
+                        async for event in async_stream:
+                            outcome.events.append(event.type)
                     outcome.until_done_returned_the_stream = await async_stream.until_done() is async_stream
                     outcome.final = await async_stream.get_final_response()
                 except Exception as exc:
@@ -115,7 +116,8 @@ async def consume(is_async: bool, events: list[dict[str, Any]], *, iterate: bool
         with client.responses.stream(**params) as stream:
             try:
                 if iterate:
-                    outcome.events = [event.type for event in stream]
+                    for event in stream:
+                        outcome.events.append(event.type)
                 outcome.until_done_returned_the_stream = stream.until_done() is stream
                 outcome.final = stream.get_final_response()
             except Exception as exc:
@@ -163,7 +165,7 @@ async def test_stream_that_ends_early_still_raises_a_plain_runtime_error(is_asyn
 async def test_nested_error_event_raises_api_error_while_iterating_as_before(is_async: bool) -> None:
     outcome = await consume(is_async, NESTED_ERROR)
 
-    assert outcome.events == []
+    assert outcome.events == ["response.created"]
     assert not outcome.until_done_returned_the_stream
     error = outcome.error
     assert type(error) is openai.APIError
