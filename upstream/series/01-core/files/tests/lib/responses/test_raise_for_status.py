@@ -9,12 +9,12 @@ import openai
 import openai._exceptions
 from openai import OpenAI, AsyncOpenAI
 from openai.lib import raise_for_status
+from openai._models import construct_type_unchecked
 from openai._exceptions import (
     BackgroundResponseFailedError,
     BackgroundResponseCancelledError,
     BackgroundResponseIncompleteError,
 )
-from openai._models import construct_type_unchecked
 from openai.types.responses import Response
 from openai.types.responses.response_error import ResponseError
 

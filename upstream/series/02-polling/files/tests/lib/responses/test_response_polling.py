@@ -9,8 +9,8 @@ import httpx2
 import pytest
 
 from openai import OpenAI, AsyncOpenAI
-from openai.lib._response_polling import poll_response, async_poll_response
 from openai.types.responses import Response
+from openai.lib._response_polling import poll_response, async_poll_response
 
 RESPONSE_ID = "resp_synthetic"
 CLIENT_TIMEOUT = 11.0
