@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .._exceptions import (
     BackgroundResponseError,
@@ -12,15 +12,17 @@ from .._exceptions import (
 if TYPE_CHECKING:
     from ..types.responses.response import Response
 
-__all__ = ["raise_for_status"]
+__all__ = ["raise_for_status", "describe", "response_status_error"]
+
+_ResponseT = TypeVar("_ResponseT", bound="Response")
 
 
 def raise_for_status(
-    response: Response,
+    response: _ResponseT,
     *,
     incomplete: bool = False,
     cancelled: bool = False,
-) -> Response:
+) -> _ResponseT:
     """Raise a `BackgroundResponseFailedError` if the response failed, otherwise return it.
 
     `responses.retrieve()` returns a failed response like any other, because the request

@@ -10,7 +10,7 @@ __all__ = ["get_poll_interval_ms", "validate_max_wait_seconds", "check_remaining
 
 
 def get_poll_interval_ms(headers: Mapping[str, str]) -> int:
-    """Use the server hint or the existing one-second default."""
+    """Use the server hint, or one second without one."""
     from_header = headers.get("openai-poll-after-ms")
     if from_header is not None:
         return int(from_header)
