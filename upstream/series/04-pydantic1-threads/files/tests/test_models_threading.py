@@ -1,7 +1,8 @@
+import sys
 import pickle
 import importlib
 import threading
-from typing import Any, Dict, Union, Callable
+from typing import Any, Dict, List, Union, Callable, Iterator
 from pathlib import Path
 from typing_extensions import Literal
 
@@ -86,18 +87,33 @@ def test_parametrizing_waits_for_a_model_being_created(
     assert isinstance(results["reader"], Dog)
 
 
+@pytest.fixture
+def import_module_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str, str], Any]]:
+    """Write a module and import it; it is forgotten after the test."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    imported: List[str] = []
+
+    def write_and_import(name: str, source: str) -> Any:
+        (tmp_path / f"{name}.py").write_text(source)
+        imported.append(name)
+        return importlib.import_module(name)
+
+    yield write_and_import
+    for name in imported:
+        sys.modules.pop(name, None)
+
+
 @pytest.mark.skipif(not PYDANTIC_V1, reason="only Pydantic v1 binds a parametrized model in its caller's module")
 def test_a_model_parametrized_at_module_level_belongs_to_that_module(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    import_module_source: Callable[[str, str], Any],
 ) -> None:
-    (tmp_path / "kennel.py").write_text(
+    kennel = import_module_source(
+        "kennel",
         "from openai._models import BaseModel\n"
         "from openai.pagination import SyncCursorPage\n\n\n"
         "class Puppy(BaseModel):\n    name: str\n\n\n"
-        "PuppyPage = SyncCursorPage[Puppy]\n"
+        "PuppyPage = SyncCursorPage[Puppy]\n",
     )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    kennel: Any = importlib.import_module("kennel")
 
     assert kennel.PuppyPage.__module__ == "kennel"
     page = kennel.PuppyPage(data=[kennel.Puppy(name="Rex")], has_more=False)
@@ -105,8 +121,9 @@ def test_a_model_parametrized_at_module_level_belongs_to_that_module(
 
 
 @pytest.mark.skipif(not PYDANTIC_V1, reason="only Pydantic v1 binds a parametrized model in its caller's module")
-def test_a_model_asked_for_again_is_left_as_it_was_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "shelter.py").write_text(
+def test_a_model_asked_for_again_is_left_as_it_was_created(import_module_source: Callable[[str, str], Any]) -> None:
+    shelter = import_module_source(
+        "shelter",
         "from typing import Union\n"
         "from typing_extensions import Literal\n"
         "from openai._models import BaseModel, RootModel, validate_type\n\n\n"
@@ -115,10 +132,8 @@ def test_a_model_asked_for_again_is_left_as_it_was_created(tmp_path: Path, monke
         "# the SDK creates the root model for the union\n"
         "validate_type(type_=Union[Hamster, Rabbit], value={'kind': 'hamster'})\n"
         "# and this asks for the same one at the module's top level\n"
-        "Pets = RootModel[Union[Hamster, Rabbit]]\n"
+        "Pets = RootModel[Union[Hamster, Rabbit]]\n",
     )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    shelter: Any = importlib.import_module("shelter")
 
     assert shelter.Pets.__module__ == "openai._models"
     assert [name for name, value in vars(shelter).items() if value is shelter.Pets] == ["Pets"]

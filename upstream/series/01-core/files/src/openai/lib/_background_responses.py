@@ -54,7 +54,9 @@ def describe(response: Response) -> str:
     if response.status == "incomplete":
         reason = response.incomplete_details.reason if response.incomplete_details else None
         return f"Response {response.id} is incomplete: {reason or 'no reason given'}"
-    return f"Response {response.id} was cancelled"
+    if response.status == "cancelled":
+        return f"Response {response.id} was cancelled"
+    raise ValueError(f"Response {response.id} did not fail; its status is {response.status!r}")
 
 
 def response_status_error(response: Response, message: str) -> BackgroundResponseError:
@@ -63,4 +65,6 @@ def response_status_error(response: Response, message: str) -> BackgroundRespons
         return BackgroundResponseFailedError(message, response=response)
     if response.status == "incomplete":
         return BackgroundResponseIncompleteError(message, response=response)
-    return BackgroundResponseCancelledError(message, response=response)
+    if response.status == "cancelled":
+        return BackgroundResponseCancelledError(message, response=response)
+    raise ValueError(f"Response {response.id} did not fail; its status is {response.status!r}")

@@ -16,6 +16,7 @@ from openai._exceptions import (
     BackgroundResponseIncompleteError,
 )
 from openai.types.responses import Response
+from openai.lib._background_responses import describe, response_status_error
 from openai.types.responses.response_error import ResponseError
 
 RESPONSE_ID = "resp_synthetic"
@@ -114,6 +115,16 @@ async def test_other_statuses_return_the_response(is_async: bool, status: str) -
     response = await retrieve(is_async, body(status))
 
     assert raise_for_status(response, incomplete=True, cancelled=True) is response
+
+
+@pytest.mark.parametrize("status", ["completed", "queued", "in_progress"])
+def test_no_error_is_made_for_a_response_that_did_not_fail(status: str) -> None:
+    response = construct_type_unchecked(type_=Response, value=body(status))
+
+    with pytest.raises(ValueError, match=f"its status is '{status}'"):
+        describe(response)
+    with pytest.raises(ValueError, match=f"its status is '{status}'"):
+        response_status_error(response, "message")
 
 
 @pytest.mark.parametrize(

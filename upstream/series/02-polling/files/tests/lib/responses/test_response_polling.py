@@ -60,10 +60,6 @@ class Transport:
         self.on_request()
         return self.answers.popleft()
 
-    @property
-    def polls(self) -> list[httpx2.Request]:
-        return [r for r in self.requests if r.method == "GET"]
-
 
 @pytest.fixture
 def transport() -> Transport:

@@ -63,7 +63,7 @@ NESTED_ERROR = [
         "response": response("failed", error={"code": "server_error", "message": "Synthetic failure"}),
     },
 ]
-"""The shape the live API sends an `error` event in: its fields nested under `error`."""
+"""An `error` event with its fields nested under `error`, as the live API has been reported to send it."""
 
 
 def sse(events: list[dict[str, Any]]) -> httpx2.Response:
