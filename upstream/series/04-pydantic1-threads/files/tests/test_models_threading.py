@@ -9,7 +9,7 @@ from typing_extensions import Literal
 import pytest
 
 from openai._compat import PYDANTIC_V1
-from openai._models import BaseModel, validate_type, construct_type
+from openai._models import _T, BaseModel, RootModel, validate_type, construct_type
 from openai.pagination import SyncCursorPage
 
 
@@ -137,3 +137,9 @@ def test_a_model_asked_for_again_is_left_as_it_was_created(import_module_source:
 
     assert shelter.Pets.__module__ == "openai._models"
     assert [name for name, value in vars(shelter).items() if value is shelter.Pets] == ["Pets"]
+
+
+@pytest.mark.skipif(not PYDANTIC_V1, reason="only Pydantic v1 binds a parametrized model in its caller's module")
+def test_a_model_asked_for_with_its_own_type_variable_is_left_alone() -> None:
+    assert RootModel[_T] is RootModel
+    assert RootModel.__module__ == "openai._models"
