@@ -227,6 +227,38 @@ async def test_task_cancellation_stops_polling_and_can_cancel(server: Server) ->
     ]
 
 
+async def test_a_task_cancelled_again_while_cancelling_still_sends_the_cancel(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """anyio (pydantic-ai's) cancels a cancelled task at every await: the cancel request is still
+    awaited to its end, so it has reached the server when the task ends."""
+    _script(server, ("in_progress", 60_000))
+    server.json(_body("cancelled"))
+    client = make_client(server, is_async=True)
+    responses = client.responses
+    cancel = responses.cancel
+
+    async def slow_cancel(response_id: str) -> Any:
+        await asyncio.sleep(0.05)  # still out when the task is cancelled again
+        return await cancel(response_id)
+
+    monkeypatch.setattr(responses, "cancel", slow_cancel)
+
+    task = asyncio.create_task(client.responses.poll(RESPONSE_ID, cancel_on_interrupt=True))
+    while not server.requests:
+        await asyncio.sleep(0)
+    await asyncio.sleep(0.01)
+    while not task.done():
+        task.cancel()
+        await asyncio.sleep(0)
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert [(r.method, r.url.path) for r in server.requests] == [
+        ("GET", f"/v1/responses/{RESPONSE_ID}"),
+        ("POST", f"/v1/responses/{RESPONSE_ID}/cancel"),
+    ]
+
+
 def test_a_failed_cancel_never_hides_the_interrupt(
     server: Server, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -91,13 +91,16 @@ def parse_junit(junit: Path) -> TestRun:
 
 
 def node_id(tree: Path, test_id: str) -> str:
-    """`tests.lib.test_x.TestY::name[p]` (JUnit) -> `tests/lib/test_x.py::TestY::name[p]` (pytest)."""
+    """`tests.lib.test_x.TestY::name[p]` (JUnit) -> `tests/lib/test_x.py::TestY::name[p]` (pytest); a
+    module that could not be collected, `::tests.lib.test_x`, -> `tests/lib/test_x.py`."""
     classname, _, name = test_id.partition("::")
+    if not classname:
+        classname, name = name, ""
     parts = classname.split(".")
     for cut in range(len(parts), 0, -1):
         path = "/".join(parts[:cut]) + ".py"
         if (tree / path).is_file():
-            return "::".join([path, *parts[cut:], name])
+            return "::".join([path, *parts[cut:], *([name] if name else [])])
     return test_id
 
 
@@ -139,8 +142,10 @@ def compare(failed: dict[str, str], after: Path, before: Path) -> Comparison:
         if not candidates:
             break
         again = rerun(after, candidates)
-        comparison.flaky += [t for t in candidates if t not in again.causes]
-        candidates = [t for t in candidates if t in again.causes]
+        # Flaky only if the rerun ran it and it did not fail: one the rerun could not run still counts.
+        ran_clean = set(again.passed + again.skipped) - set(again.causes)
+        comparison.flaky += [t for t in candidates if t in ran_clean]
+        candidates = [t for t in candidates if t not in ran_clean]
         if not candidates:
             break
         on_base_again = rerun(before, candidates)

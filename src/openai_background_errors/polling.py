@@ -214,9 +214,21 @@ def cancel_quietly(resource: Responses, response_id: str, *, after: str) -> None
 
 
 async def async_cancel_quietly(resource: AsyncResponses, response_id: str, *, after: str) -> None:
-    """Cancel the run on the server while the task is cancelled; a failed cancel is logged."""
-    try:
-        # The task is being cancelled; shield the cancel request so it is still sent.
-        await asyncio.shield(resource.cancel(response_id))
-    except Exception:
-        log.warning("Could not cancel background response %r after %s", response_id, after, exc_info=True)
+    """Cancel the run on the server while the task is cancelled; a failed cancel is logged.
+
+    The request is awaited to its end even when the task is cancelled again meanwhile: anyio
+    (under pydantic-ai, for one) cancels a cancelled task at every await, and a request left
+    running in the background could be cut off with the event loop, leaving the run going.
+    """
+    # The task is being cancelled; shield the cancel request so it is still sent.
+    request = asyncio.ensure_future(resource.cancel(response_id))
+    while not request.done():
+        try:
+            await asyncio.shield(request)
+        except asyncio.CancelledError:
+            continue  # cancelled again, not the request: it is still out
+        except Exception:
+            break
+    error = None if request.cancelled() else request.exception()
+    if error is not None:
+        log.warning("Could not cancel background response %r after %s", response_id, after, exc_info=error)

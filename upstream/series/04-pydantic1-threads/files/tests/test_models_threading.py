@@ -8,8 +8,9 @@ from typing_extensions import Literal
 
 import pytest
 
+from openai import _models
 from openai._compat import PYDANTIC_V1
-from openai._models import _T, BaseModel, RootModel, validate_type, construct_type
+from openai._models import BaseModel, validate_type, construct_type
 from openai.pagination import SyncCursorPage
 
 
@@ -141,5 +142,7 @@ def test_a_model_asked_for_again_is_left_as_it_was_created(import_module_source:
 
 @pytest.mark.skipif(not PYDANTIC_V1, reason="only Pydantic v1 binds a parametrized model in its caller's module")
 def test_a_model_asked_for_with_its_own_type_variable_is_left_alone() -> None:
-    assert RootModel[_T] is RootModel
-    assert RootModel.__module__ == "openai._models"
+    root_model: Any = vars(_models)["RootModel"]  # defined under Pydantic v1 only
+
+    assert root_model[_models._T] is root_model
+    assert root_model.__module__ == "openai._models"
